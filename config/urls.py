@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("register.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
+]
+
+# JSON errors under /api/, Django's pages elsewhere (one error shape for the API, STYLE.md §13).
+handler404 = "api.errors.page_not_found"
+handler500 = "api.errors.server_error"

@@ -1,0 +1,124 @@
+"""The committee's admin (STYLE.md §15): read-only, or saving through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
+
+from register import services
+from register.choices import Role
+from register.models import AuditEvent, User
+
+# Nobody deletes in bulk; a superuser deletes one record at a time, on its own page.
+admin.site.disable_action("delete_selected")
+# Groups are code (register.roles), re-synced on every migrate: editing them here would not last.
+admin.site.unregister(Group)
+# API tokens are made with `manage.py drf_create_token <username>` (README, API tokens).
+admin.site.unregister(TokenProxy)
+admin.site.site_header = _("Koers administration")
+admin.site.site_title = _("Koers")
+admin.site.index_title = _("AI committee")
+
+
+class KoersModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """One audit trail (STYLE.md §6): Django's LogEntry is not written; services write
+    AuditEvents, and an object's history page shows those."""
+
+    def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> None:
+        return None
+
+    def log_change(self, request: HttpRequest, obj: Model, message: Any) -> None:
+        return None
+
+    def log_deletions(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        return None
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        query = urlencode({"subject_type": self.opts.label_lower, "subject_id": object_id})
+        return HttpResponseRedirect(f"{reverse('admin:register_auditevent_changelist')}?{query}")
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        services.record_delete(acting_user=request.user, instance=obj)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class ReadOnlyAdmin(KoersModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("occurred_at", "action", "actor_label", "subject_type", "subject_id", "use_case_id")
+    list_filter = ("action", "subject_type")
+    search_fields = ("action", "actor_label", "subject_id", "justification")
+    date_hierarchy = "occurred_at"
+    list_select_related = ("actor",)
+    show_full_result_count = False  # the trail grows without bound; counting it all is slow
+
+
+def _role_action(role: Role, *, grant: bool) -> Any:
+    def action(modeladmin: UserAdmin, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        service = services.role_grant if grant else services.role_revoke
+        for user in queryset:
+            service(acting_user=request.user, user=user, role=role)  # type: ignore[arg-type]
+        modeladmin.message_user(request, _("Done for %(count)d people.") % {"count": len(queryset)},
+                                messages.SUCCESS)
+
+    verb = _("Grant role: %(role)s") if grant else _("Revoke role: %(role)s")
+    action.__name__ = f"{'grant' if grant else 'revoke'}_{role.value}"
+    return admin.action(description=verb % {"role": role.label}, permissions=["change"])(action)
+
+
+@admin.register(User)
+class UserAdmin(KoersModelAdmin, DjangoUserAdmin):  # type: ignore[misc]
+    """People and their roles. Roles change only through the role actions (which audit)."""
+
+    list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active", "roles")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    readonly_fields = ("groups", "user_permissions", "is_staff", "last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email", "language")}),
+        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    actions = [
+        _role_action(role, grant=grant) for role in Role for grant in (True, False)
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj: User) -> str:
+        return ", ".join(sorted(group.name for group in obj.groups.all()))
+
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+        services.user_save(
+            acting_user=request.user,  # type: ignore[arg-type]
+            user=obj,
+            changed_fields=[name for name in form.changed_data if name not in {"password1", "password2"}],
+            created=not change,
+        )

@@ -1,0 +1,81 @@
+"""Every write to the register (STYLE.md §3): keyword-only, `acting_user`, atomic, one audit
+event in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.db import models, transaction
+
+from register.audit import audit_log, snapshot_of
+from register.choices import Role
+from register.models import User
+from register.roles import STAFF_ROLES
+
+
+def _user_snapshot(user: User) -> dict[str, object]:
+    return {**snapshot_of(user), "roles": sorted(user.groups.values_list("name", flat=True))}
+
+
+@transaction.atomic
+def role_grant(*, acting_user: User | None, user: User, role: Role, justification: str = "") -> None:
+    """Give `user` a role; committee and auditor work in the admin, so they get staff status."""
+    user.groups.add(Group.objects.get(name=role))
+    if role in STAFF_ROLES and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    audit_log(
+        actor=acting_user,
+        action="register.user.role_granted",
+        subject=user,
+        justification=justification or role,
+        snapshot=_user_snapshot(user),
+    )
+
+
+@transaction.atomic
+def role_revoke(*, acting_user: User | None, user: User, role: Role, justification: str = "") -> None:
+    """Take a role away; staff status goes with the last staff role (superusers keep theirs)."""
+    user.groups.remove(Group.objects.get(name=role))
+    still_staff = user.groups.filter(name__in=STAFF_ROLES).exists()
+    if user.is_staff and not still_staff and not user.is_superuser:
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+    audit_log(
+        actor=acting_user,
+        action="register.user.role_revoked",
+        subject=user,
+        justification=justification or role,
+        snapshot=_user_snapshot(user),
+    )
+
+
+@transaction.atomic
+def user_save(
+    *, acting_user: User | None, user: User, changed_fields: Iterable[str], created: bool
+) -> User:
+    """Store a user edited in the admin (or created by a command) with its audit event."""
+    user.save()
+    audit_log(
+        actor=acting_user,
+        action="register.user.created" if created else "register.user.changed",
+        subject=user,
+        justification=", ".join(sorted(changed_fields)),
+        snapshot=_user_snapshot(user),
+    )
+    return user
+
+
+@transaction.atomic
+def record_delete(*, acting_user: User, instance: models.Model, justification: str = "") -> None:
+    """A superuser's hard delete: the record as it stood goes into the trail, then it goes."""
+    if not acting_user.is_superuser:
+        raise PermissionError("Only a superuser deletes records.")
+    audit_log(
+        actor=acting_user,
+        action=f"{instance._meta.label_lower}.deleted",
+        subject=instance,
+        justification=justification,
+    )
+    instance.delete()

@@ -1,0 +1,98 @@
+"""The one persona set (STYLE.md §17). Each persona is a logged-in `Client` (or none, for
+`anonymous`); `persona_user` gives the user behind it. Business units A and B join with the
+domain core: then `member_a` and `member_b` also get their unit memberships here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from register import services
+from register.choices import Role
+from register.models import User
+from tests.factories import UserFactory
+
+PERSONAS = ("anonymous", "outsider", "member_a", "member_b", "committee", "auditor", "superuser")
+
+
+def _with_role(username: str, role: Role | None) -> User:
+    user = UserFactory(username=username)
+    if role is not None:
+        services.role_grant(acting_user=None, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def make_persona(db: None) -> Callable[[str], User | None]:
+    def make(name: str) -> User | None:
+        if name == "anonymous":
+            return None
+        if name == "superuser":
+            return UserFactory(username="superuser", is_staff=True, is_superuser=True)
+        roles = {
+            "outsider": None,
+            "member_a": Role.MEMBER,
+            "member_b": Role.MEMBER,
+            "committee": Role.COMMITTEE,
+            "auditor": Role.AUDITOR,
+        }
+        return _with_role(name, roles[name])
+
+    return make
+
+
+def _client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def anonymous() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def outsider(make_persona: Callable[[str], User | None]) -> Client:
+    return _client_for(make_persona("outsider"))
+
+
+@pytest.fixture
+def member_a(make_persona: Callable[[str], User | None]) -> Client:
+    return _client_for(make_persona("member_a"))
+
+
+@pytest.fixture
+def member_b(make_persona: Callable[[str], User | None]) -> Client:
+    return _client_for(make_persona("member_b"))
+
+
+@pytest.fixture
+def committee(make_persona: Callable[[str], User | None]) -> Client:
+    return _client_for(make_persona("committee"))
+
+
+@pytest.fixture
+def auditor(make_persona: Callable[[str], User | None]) -> Client:
+    return _client_for(make_persona("auditor"))
+
+
+@pytest.fixture
+def superuser(make_persona: Callable[[str], User | None]) -> Client:
+    return _client_for(make_persona("superuser"))
+
+
+@pytest.fixture
+def persona(request: pytest.FixtureRequest) -> Client:
+    """Indirect parametrisation by persona name: `@pytest.mark.parametrize("persona", PERSONAS,
+    indirect=True)`."""
+    return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    # PBKDF2's deliberate slowness is for attackers, not for the suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

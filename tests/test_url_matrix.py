@@ -1,0 +1,174 @@
+"""The URL permission matrix: every pattern the project serves × every persona × method, with
+the status each must get. A new URL without rows here fails `test_it_covers_every_pattern`, so no
+view can ship without someone deciding who may reach it. Later issues add their rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+
+from register import services
+from register.choices import Role
+from register.models import AuditEvent, User
+from tests.conftest import PERSONAS
+from tests.factories import UserFactory
+from tests.urlwalk import served_patterns
+
+
+@dataclass(frozen=True)
+class World:
+    """Objects the parametrised URLs point at."""
+
+    target: User
+    event: AuditEvent
+    user_type: int
+
+
+Url = str | Callable[[World], str]
+
+
+def _expect(anonymous: int, outsider: int, member: int, committee: int, auditor: int, superuser: int) -> dict[str, int]:
+    return {
+        "anonymous": anonymous,
+        "outsider": outsider,
+        "member_a": member,
+        "member_b": member,
+        "committee": committee,
+        "auditor": auditor,
+        "superuser": superuser,
+    }
+
+
+PUBLIC = _expect(200, 200, 200, 200, 200, 200)
+SIGNED_IN = _expect(302, 200, 200, 200, 200, 200)  # anonymous goes to the login page
+ADMIN_VIEW = _expect(302, 302, 302, 200, 200, 200)  # non-staff go to the admin login
+ADMIN_SUPERUSER_ONLY = _expect(302, 302, 302, 403, 403, 200)
+ADMIN_NOBODY = _expect(302, 302, 302, 403, 403, 403)  # read-only models: no add, change, delete
+ADMIN_REDIRECT = _expect(302, 302, 302, 302, 302, 302)
+API_READ = _expect(401, 403, 403, 200, 200, 200)
+API_SIGNED_IN = _expect(401, 200, 200, 200, 200, 200)
+# Read-only API: whoever is signed in learns the method is not offered (DRF's 405 wins).
+API_WRITE = _expect(401, 405, 405, 405, 405, 405)
+
+# (pattern, method) -> (url, expected status per persona)
+MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
+    ("/", "GET"): ("/", SIGNED_IN),
+    ("/healthz", "GET"): ("/healthz", PUBLIC),
+    ("/readyz", "GET"): ("/readyz", PUBLIC),
+    ("/accounts/login/", "GET"): ("/accounts/login/", PUBLIC),
+    ("/accounts/logout/", "GET"): ("/accounts/logout/", _expect(405, 405, 405, 405, 405, 405)),
+    ("/accounts/logout/", "POST"): ("/accounts/logout/", _expect(302, 302, 302, 302, 302, 302)),
+    ("/accounts/password_change/", "GET"): ("/accounts/password_change/", SIGNED_IN),
+    ("/accounts/password_change/done/", "GET"): ("/accounts/password_change/done/", SIGNED_IN),
+    ("/accounts/password_reset/", "GET"): ("/accounts/password_reset/", PUBLIC),
+    ("/accounts/password_reset/done/", "GET"): ("/accounts/password_reset/done/", PUBLIC),
+    ("/accounts/reset/<uidb64>/<token>/", "GET"): ("/accounts/reset/MQ/bad-token/", PUBLIC),
+    ("/accounts/reset/done/", "GET"): ("/accounts/reset/done/", PUBLIC),
+    # Django's language switch answers with a redirect back to the page (or "/").
+    ("/i18n/setlang/", "GET"): ("/i18n/setlang/", _expect(302, 302, 302, 302, 302, 302)),
+    ("/i18n/setlang/", "POST"): ("/i18n/setlang/", _expect(302, 302, 302, 302, 302, 302)),
+    ("/admin/", "GET"): ("/admin/", ADMIN_VIEW),
+    ("/admin/login/", "GET"): ("/admin/login/", _expect(200, 200, 200, 302, 302, 302)),
+    ("/admin/logout/", "GET"): ("/admin/logout/", _expect(302, 302, 302, 405, 405, 405)),
+    ("/admin/password_change/", "GET"): ("/admin/password_change/", ADMIN_VIEW),
+    ("/admin/password_change/done/", "GET"): ("/admin/password_change/done/", ADMIN_VIEW),
+    # Without its query parameters the autocomplete refuses everyone who reaches it.
+    ("/admin/autocomplete/", "GET"): ("/admin/autocomplete/", _expect(302, 302, 302, 403, 403, 403)),
+    ("/admin/jsi18n/", "GET"): ("/admin/jsi18n/", ADMIN_VIEW),
+    # "View on site": users have no public page.
+    ("/admin/r/<path:content_type_id>/<path:object_id>/", "GET"): (
+        lambda w: f"/admin/r/{w.user_type}/{w.target.pk}/",
+        _expect(302, 302, 302, 404, 404, 404),
+    ),
+    ("/admin/register/auditevent/", "GET"): ("/admin/register/auditevent/", ADMIN_VIEW),
+    ("/admin/register/auditevent/add/", "GET"): ("/admin/register/auditevent/add/", ADMIN_NOBODY),
+    ("/admin/register/auditevent/<path:object_id>/history/", "GET"): (
+        lambda w: f"/admin/register/auditevent/{w.event.pk}/history/",
+        _expect(302, 302, 302, 302, 302, 302),
+    ),
+    ("/admin/register/auditevent/<path:object_id>/delete/", "GET"): (
+        lambda w: f"/admin/register/auditevent/{w.event.pk}/delete/",
+        ADMIN_NOBODY,
+    ),
+    ("/admin/register/auditevent/<path:object_id>/change/", "GET"): (
+        lambda w: f"/admin/register/auditevent/{w.event.pk}/change/",
+        ADMIN_VIEW,
+    ),
+    ("/admin/register/auditevent/<path:object_id>/", "GET"): (
+        lambda w: f"/admin/register/auditevent/{w.event.pk}/",
+        ADMIN_REDIRECT,
+    ),
+    ("/admin/register/user/", "GET"): ("/admin/register/user/", ADMIN_VIEW),
+    ("/admin/register/user/add/", "GET"): ("/admin/register/user/add/", ADMIN_SUPERUSER_ONLY),
+    ("/admin/register/user/<id>/password/", "GET"): (
+        lambda w: f"/admin/register/user/{w.target.pk}/password/",
+        ADMIN_SUPERUSER_ONLY,
+    ),
+    ("/admin/register/user/<path:object_id>/history/", "GET"): (
+        lambda w: f"/admin/register/user/{w.target.pk}/history/",
+        ADMIN_REDIRECT,
+    ),
+    ("/admin/register/user/<path:object_id>/delete/", "GET"): (
+        lambda w: f"/admin/register/user/{w.target.pk}/delete/",
+        ADMIN_SUPERUSER_ONLY,
+    ),
+    ("/admin/register/user/<path:object_id>/change/", "GET"): (
+        lambda w: f"/admin/register/user/{w.target.pk}/change/",
+        ADMIN_VIEW,
+    ),
+    ("/admin/register/user/<path:object_id>/", "GET"): (
+        lambda w: f"/admin/register/user/{w.target.pk}/",
+        ADMIN_REDIRECT,
+    ),
+    ("/admin/^(?P<app_label>register)/$", "GET"): ("/admin/register/", ADMIN_VIEW),
+    ("/admin/(?P<url>.*)$", "GET"): ("/admin/no-such-page/", _expect(302, 302, 302, 404, 404, 404)),
+    ("/api/v1/", "GET"): ("/api/v1/", API_SIGNED_IN),
+    ("/api/v1/^audit-events/$", "GET"): ("/api/v1/audit-events/", API_READ),
+    ("/api/v1/^audit-events/$", "POST"): ("/api/v1/audit-events/", API_WRITE),
+    ("/api/v1/^audit-events/(?P<pk>[^/.]+)/$", "GET"): (
+        lambda w: f"/api/v1/audit-events/{w.event.pk}/",
+        API_READ,
+    ),
+    ("/api/v1/^audit-events/(?P<pk>[^/.]+)/$", "DELETE"): (
+        lambda w: f"/api/v1/audit-events/{w.event.pk}/",
+        API_WRITE,
+    ),
+    ("/api/schema/", "GET"): ("/api/schema/", API_SIGNED_IN),
+    ("/api/docs/", "GET"): ("/api/docs/", API_SIGNED_IN),
+}
+
+
+def test_it_covers_every_pattern() -> None:
+    served = set(served_patterns())
+    declared = {pattern for pattern, _method in MATRIX}
+    assert sorted(served - declared) == [], "URL patterns without rows in the permission matrix"
+    assert sorted(declared - served) == [], "rows for URL patterns the project no longer serves"
+    without_get = sorted(p for p in served if (p, "GET") not in MATRIX)
+    assert without_get == [], "every pattern needs at least its GET row"
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    target = UserFactory(username="target")
+    services.role_grant(acting_user=None, user=target, role=Role.MEMBER)
+    return World(
+        target=target,
+        event=AuditEvent.objects.get(subject_id=str(target.pk)),
+        user_type=ContentType.objects.get_for_model(User).pk,
+    )
+
+
+@pytest.mark.parametrize("persona", PERSONAS, indirect=True)
+@pytest.mark.parametrize(("pattern", "method"), sorted(MATRIX))
+def test_it_answers_each_persona_as_declared(
+    persona: Client, world: World, pattern: str, method: str, request: pytest.FixtureRequest
+) -> None:
+    url, expected = MATRIX[(pattern, method)]
+    path = url(world) if callable(url) else url
+    response = persona.generic(method, path)
+    persona_name = request.node.callspec.params["persona"]
+    assert response.status_code == expected[persona_name], f"{method} {path} as {persona_name}"
