@@ -5,7 +5,7 @@ import django_filters
 from register.models import AuditEvent
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class AuditEventFilter(django_filters.FilterSet):  # type: ignore[misc]
     action = django_filters.CharFilter(help_text="Exact dotted action code, e.g. register.user.changed.")
     subject_type = django_filters.CharFilter(help_text="Model label, e.g. register.user.")
     use_case = django_filters.NumberFilter(field_name="use_case_id", help_text="Use-case id.")

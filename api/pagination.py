@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -34,11 +33,13 @@ class StrictCursorPagination(CursorPagination):
             )
         return int(raw)
 
-    def paginate_queryset(
+    def paginate_queryset(  # type: ignore[override]
         self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
-    ) -> Sequence[Any] | None:
+    ) -> list[Any] | None:
         try:
             return super().paginate_queryset(queryset, request, view)
         except (NotFound, DjangoValidationError, ValueError, TypeError):
             # A cursor that does not decode, or whose position does not fit the ordering field.
-            raise ValidationError({"cursor": [_("This cursor is not valid; start again without it.")]}) from None
+            raise ValidationError(
+                {"cursor": [_("This cursor is not valid; start again without it.")]}
+            ) from None

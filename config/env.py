@@ -99,7 +99,5 @@ def email_url(name: str, url: str) -> dict[str, Any]:
 def broker_url(name: str, url: str) -> str:
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme not in {"redis", "rediss", "amqp", "amqps", "pyamqp", "filesystem", "memory"}:
-        raise ImproperlyConfigured(
-            f"{name} must be a redis://, amqp:// or filesystem:// URL; got {url!r}."
-        )
+        raise ImproperlyConfigured(f"{name} must be a redis://, amqp:// or filesystem:// URL; got {url!r}.")
     return url

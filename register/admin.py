@@ -34,13 +34,13 @@ class KoersModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """One audit trail (STYLE.md §6): Django's LogEntry is not written; services write
     AuditEvents, and an object's history page shows those."""
 
-    def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> None:
+    def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> None:  # type: ignore[override]
         return None
 
-    def log_change(self, request: HttpRequest, obj: Model, message: Any) -> None:
+    def log_change(self, request: HttpRequest, obj: Model, message: Any) -> None:  # type: ignore[override]
         return None
 
-    def log_deletions(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def log_deletions(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:  # type: ignore[override]
         return None
 
     def history_view(
@@ -83,8 +83,9 @@ def _role_action(role: Role, *, grant: bool) -> Any:
         service = services.role_grant if grant else services.role_revoke
         for user in queryset:
             service(acting_user=request.user, user=user, role=role)  # type: ignore[arg-type]
-        modeladmin.message_user(request, _("Done for %(count)d people.") % {"count": len(queryset)},
-                                messages.SUCCESS)
+        modeladmin.message_user(
+            request, _("Done for %(count)d people.") % {"count": len(queryset)}, messages.SUCCESS
+        )
 
     verb = _("Grant role: %(role)s") if grant else _("Revoke role: %(role)s")
     action.__name__ = f"{'grant' if grant else 'revoke'}_{role.value}"
@@ -92,7 +93,7 @@ def _role_action(role: Role, *, grant: bool) -> Any:
 
 
 @admin.register(User)
-class UserAdmin(KoersModelAdmin, DjangoUserAdmin):  # type: ignore[misc]
+class UserAdmin(KoersModelAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
     """People and their roles. Roles change only through the role actions (which audit)."""
 
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active", "roles")
@@ -104,9 +105,7 @@ class UserAdmin(KoersModelAdmin, DjangoUserAdmin):  # type: ignore[misc]
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
-    actions = [
-        _role_action(role, grant=grant) for role in Role for grant in (True, False)
-    ]
+    actions = [_role_action(role, grant=grant) for role in Role for grant in (True, False)]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")

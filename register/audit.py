@@ -11,7 +11,7 @@ from register.models import AuditEvent, User
 
 def snapshot_of(instance: models.Model) -> dict[str, Any]:
     """The record as stored: every concrete field by column name, minus secrets."""
-    excluded = getattr(type(instance), "AUDIT_EXCLUDE", frozenset())
+    excluded: frozenset[str] = getattr(type(instance), "AUDIT_EXCLUDE", frozenset())
     return {
         field.attname: getattr(instance, field.attname)
         for field in instance._meta.concrete_fields

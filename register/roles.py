@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import AppConfig, apps as global_apps
+from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.db import DEFAULT_DB_ALIAS
 
@@ -43,9 +44,11 @@ def sync_roles(apps: Apps = global_apps, using: str = DEFAULT_DB_ALIAS) -> None:
         perms = []
         for dotted in sorted(wanted):
             app_label, codename = dotted.split(".", 1)
-            perm = permission_model.objects.using(using).filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
+            perm = (
+                permission_model.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=codename)
+                .first()
+            )
             if perm is None:
                 raise LookupError(f"Role {role!r}: permission {dotted!r} does not exist.")
             perms.append(perm)

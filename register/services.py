@@ -52,9 +52,7 @@ def role_revoke(*, acting_user: User | None, user: User, role: Role, justificati
 
 
 @transaction.atomic
-def user_save(
-    *, acting_user: User | None, user: User, changed_fields: Iterable[str], created: bool
-) -> User:
+def user_save(*, acting_user: User | None, user: User, changed_fields: Iterable[str], created: bool) -> User:
     """Store a user edited in the admin (or created by a command) with its audit event."""
     user.save()
     audit_log(

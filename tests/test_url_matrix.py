@@ -1,4 +1,4 @@
-"""The URL permission matrix: every pattern the project serves × every persona × method, with
+"""The URL permission matrix: every pattern the project serves, by persona and method, with
 the status each must get. A new URL without rows here fails `test_it_covers_every_pattern`, so no
 view can ship without someone deciding who may reach it. Later issues add their rows."""
 
@@ -31,7 +31,9 @@ class World:
 Url = str | Callable[[World], str]
 
 
-def _expect(anonymous: int, outsider: int, member: int, committee: int, auditor: int, superuser: int) -> dict[str, int]:
+def _expect(
+    anonymous: int, outsider: int, member: int, committee: int, auditor: int, superuser: int
+) -> dict[str, int]:
     return {
         "anonymous": anonymous,
         "outsider": outsider,
@@ -153,7 +155,7 @@ def test_it_covers_every_pattern() -> None:
 
 @pytest.fixture
 def world(db: None) -> World:
-    target = UserFactory(username="target")
+    target = UserFactory.create(username="target")
     services.role_grant(acting_user=None, user=target, role=Role.MEMBER)
     return World(
         target=target,

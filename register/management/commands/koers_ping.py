@@ -31,7 +31,7 @@ class Command(BaseCommand):
         token = uuid.uuid4()
         started = time.monotonic()
         try:
-            ping.apply_async(args=[str(token)], retry=False)
+            ping.apply_async(args=(str(token),), retry=False)
         except OperationalError as exc:
             raise CommandError(f"Cannot reach the broker at {broker}: {exc}") from exc
         while time.monotonic() - started < timeout:
