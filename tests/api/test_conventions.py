@@ -1,0 +1,181 @@
+"""The API conventions every endpoint inherits (STYLE.md §13, README "API")."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from register import services
+from register.audit import audit_log
+from register.choices import Role
+from register.models import AuditEvent, User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+AMSTERDAM = dt.timezone(dt.timedelta(hours=1))
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def _event(subject: User, when: dt.datetime, action: str = "register.user.changed") -> AuditEvent:
+    with time_machine.travel(when, tick=False), transaction.atomic():
+        return audit_log(actor=None, action=action, subject=subject, justification="why not")
+
+
+def test_it_serialises_an_audit_event_completely(auditor: Client) -> None:
+    subject = UserFactory.create(username="fleur", first_name="Fleur", last_name="de Vries")
+    event = _event(subject, dt.datetime(2026, 3, 12, 9, 30, tzinfo=AMSTERDAM))
+    response = auditor.get(f"/api/v1/audit-events/{event.pk}/")
+    assert response.status_code == 200
+    snapshot = response.json()["snapshot"]
+    assert response.json() == {
+        "id": event.pk,
+        "occurred_at": "2026-03-12T09:30:00+01:00",
+        "actor": "system",
+        "action": "register.user.changed",
+        "subject_type": "register.user",
+        "subject_id": str(subject.pk),
+        "use_case_id": None,
+        "justification": "why not",
+        "snapshot": snapshot,
+    }
+    assert (snapshot["username"], snapshot["first_name"], snapshot["last_name"]) == (
+        "fleur",
+        "Fleur",
+        "de Vries",
+    )
+    assert "password" not in snapshot
+
+
+def test_it_answers_401_in_the_error_shape_without_credentials(anonymous: Client) -> None:
+    response = anonymous.get("/api/v1/audit-events/", **EN)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Token"
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [
+            {
+                "code": "not_authenticated",
+                "detail": "Authentication credentials were not provided.",
+                "attr": None,
+            }
+        ],
+    }
+
+
+def test_it_answers_in_dutch_by_default(anonymous: Client) -> None:
+    detail = anonymous.get("/api/v1/audit-events/").json()["errors"][0]["detail"]
+    assert detail == "Authenticatiegegevens zijn niet opgegeven."
+
+
+def test_it_accepts_a_token_and_refuses_a_wrong_one() -> None:
+    auditor = UserFactory.create(username="auditor")
+    services.role_grant(acting_user=None, user=auditor, role=Role.AUDITOR)
+    token = Token.objects.create(user=auditor)
+    client = Client()
+    assert client.get("/api/v1/audit-events/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+    wrong = client.get("/api/v1/audit-events/", HTTP_AUTHORIZATION="Token not-a-real-key")
+    assert wrong.status_code == 401
+    assert wrong.json()["errors"][0]["code"] == "authentication_failed"
+
+
+def test_it_answers_403_to_a_signed_in_person_without_the_view_permission(member_a: Client) -> None:
+    response = member_a.get("/api/v1/audit-events/")
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize("query", ["risk_teir=high_risk", "page=2", "ordering=-id"])
+def test_it_refuses_unknown_query_parameters_by_name(auditor: Client, query: str) -> None:
+    response = auditor.get(f"/api/v1/audit-events/?{query}", **EN)
+    assert response.status_code == 400
+    name = query.split("=")[0]
+    assert response.json() == {
+        "type": "validation_error",
+        "errors": [{"code": "invalid", "detail": "Unknown query parameter.", "attr": name}],
+    }
+
+
+@pytest.mark.parametrize("size", ["501", "0", "-1", "abc", "1.5"])
+def test_it_refuses_a_page_size_outside_1_to_500(auditor: Client, size: str) -> None:
+    response = auditor.get(f"/api/v1/audit-events/?page_size={size}", **EN)
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["attr"], error["detail"]) == ("page_size", "Must be a whole number from 1 to 500.")
+
+
+def test_it_accepts_the_largest_page_size(auditor: Client) -> None:
+    assert auditor.get("/api/v1/audit-events/?page_size=500").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["garbage", base64.b64encode(b"p=not-a-date").decode(), base64.b64encode(b"o=x").decode()],
+)
+def test_it_refuses_a_cursor_it_cannot_read(auditor: Client, cursor: str) -> None:
+    response = auditor.get("/api/v1/audit-events/", {"cursor": cursor})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "cursor"
+
+
+def test_it_pages_through_the_trail_oldest_first(auditor: Client) -> None:
+    subject = UserFactory.create(username="subject")
+    for day in (3, 1, 2):
+        _event(subject, dt.datetime(2026, 1, day, 12, tzinfo=dt.UTC), action=f"register.user.day{day}")
+    seen: list[str] = []
+    url: str | None = "/api/v1/audit-events/?page_size=2"
+    while url:
+        body = auditor.get(url).json()
+        seen += [row["action"] for row in body["results"]]
+        url = body["next"]
+    # The persona fixtures wrote their own role events first (real time, after 2026-01).
+    assert [a for a in seen if "day" in a] == ["register.user.day1", "register.user.day2", "register.user.day3"]
+    assert len(seen) == AuditEvent.objects.count()
+
+
+def test_it_filters_and_names_a_bad_filter_value(auditor: Client) -> None:
+    subject = UserFactory.create(username="subject")
+    _event(subject, dt.datetime(2026, 1, 1, tzinfo=dt.UTC), action="register.user.early")
+    _event(subject, dt.datetime(2026, 6, 1, tzinfo=dt.UTC), action="register.user.late")
+    body = auditor.get("/api/v1/audit-events/?occurred_before=2026-03-01T00:00:00Z").json()
+    assert [row["action"] for row in body["results"]] == ["register.user.early"]
+    bad = auditor.get("/api/v1/audit-events/?occurred_before=yesterday")
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["attr"] == "occurred_before"
+
+
+def test_it_speaks_json_only(auditor: Client) -> None:
+    response = auditor.options("/api/v1/audit-events/")
+    assert response.status_code == 200
+    assert response.json()["parses"] == ["application/json"]
+
+
+def test_it_answers_unknown_api_urls_in_the_error_shape(auditor: Client) -> None:
+    response = auditor.get("/api/v1/no-such-thing/", **EN)
+    assert response.status_code == 404
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}],
+    }
+
+
+def test_it_documents_the_error_shape_in_the_schema(auditor: Client) -> None:
+    schema = auditor.get("/api/schema/?format=json").json()
+    responses = schema["paths"]["/api/v1/audit-events/"]["get"]["responses"]
+    assert {"200", "400", "401", "403"} <= set(responses)
+    assert responses["400"]["content"]["application/json"]["schema"]["$ref"].startswith(
+        "#/components/schemas/"
+    )
+    assert "ErrorResponse401" in schema["components"]["schemas"]
+
+
+def test_it_serves_the_docs_without_a_cdn(auditor: Client) -> None:
+    html = auditor.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
+    assert "cdn" not in html.lower()
