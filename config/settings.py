@@ -196,7 +196,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # CELERY
 # With DEBUG on and no CELERY_BROKER_URL: kombu's file broker under var/broker/. Its in- and
 # out-folders must be the same folder, or nothing is consumed (embedded-dev-stack.md).
-CELERY_BROKER_URL = broker_url("CELERY_BROKER_URL", _setting("CELERY_BROKER_URL", "filesystem://"))
+CELERY_BROKER_URL = broker_url("CELERY_BROKER_URL", _setting("CELERY_BROKER_URL", "filesystem://localhost/"))
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
@@ -235,7 +235,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.StrictCursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.KoersAutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "PAGE_SIZE": 100,
 }

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from rest_framework.authtoken.models import TokenProxy
 
 from register import services
@@ -83,9 +84,9 @@ def _role_action(role: Role, *, grant: bool) -> Any:
         service = services.role_grant if grant else services.role_revoke
         for user in queryset:
             service(acting_user=request.user, user=user, role=role)  # type: ignore[arg-type]
-        modeladmin.message_user(
-            request, _("Done for %(count)d people.") % {"count": len(queryset)}, messages.SUCCESS
-        )
+        count = len(queryset)
+        done = ngettext("Done for %(count)d person.", "Done for %(count)d people.", count)
+        modeladmin.message_user(request, done % {"count": count}, messages.SUCCESS)
 
     verb = _("Grant role: %(role)s") if grant else _("Revoke role: %(role)s")
     action.__name__ = f"{'grant' if grant else 'revoke'}_{role.value}"

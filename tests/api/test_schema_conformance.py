@@ -1,0 +1,49 @@
+"""Schemathesis against our own schema, in-process, as an auditor (README, API). Every operation
+the schema lists gets a few generated requests; each response must not be a 5xx and must match
+what the schema promises (status code, content type, body). Later endpoints join by themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, seed, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from register import services
+from register.choices import Role
+from tests.factories import UserFactory
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
+schema.app = WSGIHandler()
+
+
+@pytest.fixture
+def auditor_token(db: None) -> str:
+    auditor = UserFactory.create(username="schema-auditor")
+    services.role_grant(acting_user=None, user=auditor, role=Role.AUDITOR)
+    # Something to page through and to fetch by id.
+    services.role_grant(acting_user=None, user=UserFactory.create(), role=Role.MEMBER)
+    return Token.objects.create(user=auditor).key
+
+
+@schema.parametrize()
+@seed(20261127)
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_it_keeps_every_operation_to_its_schema(case: Any, auditor_token: str) -> None:
+    case.call_and_validate(headers={"Authorization": f"Token {auditor_token}"}, checks=CHECKS)
