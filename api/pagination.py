@@ -37,7 +37,9 @@ class StrictCursorPagination(CursorPagination):
         parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
-                parameter["schema"].update({"minimum": 1, "maximum": MAX_PAGE_SIZE, "default": self.page_size})
+                parameter["schema"].update(
+                    {"minimum": 1, "maximum": MAX_PAGE_SIZE, "default": self.page_size}
+                )
         return parameters
 
     def paginate_queryset(  # type: ignore[override]

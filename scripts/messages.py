@@ -17,8 +17,22 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = sorted((ROOT / "locale").glob("*/LC_MESSAGES/*.po"))
 MAKEMESSAGES = [
-    sys.executable, "manage.py", "makemessages", "-l", "nl", "--add-location", "file", "--no-obsolete",
-    "--ignore", "staticfiles", "--ignore", "var", "--ignore", "node_modules", "--ignore", "scripts",
+    sys.executable,
+    "manage.py",
+    "makemessages",
+    "-l",
+    "nl",
+    "--add-location",
+    "file",
+    "--no-obsolete",
+    "--ignore",
+    "staticfiles",
+    "--ignore",
+    "var",
+    "--ignore",
+    "node_modules",
+    "--ignore",
+    "scripts",
 ]
 
 
@@ -40,7 +54,9 @@ def extract(check: bool) -> list[str]:
         if _without_dates(new) == _without_dates(old):
             po.write_text(old, encoding="utf-8")  # a new date alone is no change worth a diff
         elif check:
-            problems.append(f"{po.relative_to(ROOT)} was out of date: translate the new entries (make messages)")
+            problems.append(
+                f"{po.relative_to(ROOT)} was out of date: translate the new entries (make messages)"
+            )
     return problems
 
 

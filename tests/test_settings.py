@@ -115,7 +115,7 @@ def test_it_uses_the_embedded_stack_with_debug_on_and_nothing_else_set() -> None
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:4] == [
         "django.db.backends.sqlite3 True IMMEDIATE",
-        "filesystem:// True",
+        "filesystem://localhost/ True",
         "django.core.mail.backends.console.EmailBackend django.core.cache.backends.locmem.LocMemCache "
         "http://127.0.0.1:8000 Europe/Amsterdam",
         "False django.contrib.staticfiles.storage.StaticFilesStorage",

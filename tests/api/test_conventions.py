@@ -135,7 +135,11 @@ def test_it_pages_through_the_trail_oldest_first(auditor: Client) -> None:
         seen += [row["action"] for row in body["results"]]
         url = body["next"]
     # The persona fixtures wrote their own role events first (real time, after 2026-01).
-    assert [a for a in seen if "day" in a] == ["register.user.day1", "register.user.day2", "register.user.day3"]
+    assert [a for a in seen if "day" in a] == [
+        "register.user.day1",
+        "register.user.day2",
+        "register.user.day3",
+    ]
     assert len(seen) == AuditEvent.objects.count()
 
 

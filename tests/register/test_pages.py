@@ -45,7 +45,9 @@ def test_it_reports_liveness_and_readiness(anonymous: Client) -> None:
     assert anonymous.get("/readyz").json() == {"status": "ok", "database": "ok"}
 
 
-def test_it_reports_not_ready_when_the_database_is_gone(anonymous: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_it_reports_not_ready_when_the_database_is_gone(
+    anonymous: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from django.db import connection
     from django.db.utils import OperationalError
 
