@@ -22,13 +22,13 @@ class ValidationErrorItemSerializer(serializers.Serializer):  # type: ignore[typ
 
 class ValidationErrorResponseSerializer(serializers.Serializer):  # type: ignore[type-arg]
     type = serializers.ChoiceField(choices=ValidationErrorEnum.choices)
-    errors = ValidationErrorItemSerializer(many=True)
+    errors = ValidationErrorItemSerializer(many=True)  # type: ignore[assignment]
 
     class Meta:
         ref_name = "ValidationErrorResponse"
 
 
-class KoersAutoSchema(AutoSchema):  # type: ignore[misc]
+class KoersAutoSchema(AutoSchema):
     """Every read can be a 400 (unknown query parameter, page size, cursor, filter value), and
     the parameter at fault can be any name the client sent, so `attr` is a free string."""
 

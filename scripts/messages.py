@@ -1,8 +1,9 @@
 """Keep the Dutch catalogue complete (`make test`, `make messages`).
 
-`--compile` (make run): compile only. `--check`: re-extract the messages and fail when the catalogue changed (someone added a string
-without running `make messages`), when any entry is untranslated, fuzzy or obsolete. Both
-modes compile the .mo files with polib, so no GNU gettext is needed to run Koers."""
+`--compile` (make run): compile only. `--check`: re-extract the messages and fail when the
+catalogue changed (someone added a string without running `make messages`), or when any entry
+is untranslated, fuzzy or obsolete. The .mo files are compiled with polib, so no GNU gettext is
+needed to run Koers."""
 
 from __future__ import annotations
 

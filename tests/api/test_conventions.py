@@ -20,7 +20,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 AMSTERDAM = dt.timezone(dt.timedelta(hours=1))
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+EN = {"Accept-Language": "en"}
 
 
 def _event(subject: User, when: dt.datetime, action: str = "register.user.changed") -> AuditEvent:
@@ -54,7 +54,7 @@ def test_it_serialises_an_audit_event_completely(auditor: Client) -> None:
 
 
 def test_it_answers_401_in_the_error_shape_without_credentials(anonymous: Client) -> None:
-    response = anonymous.get("/api/v1/audit-events/", **EN)
+    response = anonymous.get("/api/v1/audit-events/", headers=EN)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Token"
     assert response.json() == {
@@ -93,7 +93,7 @@ def test_it_answers_403_to_a_signed_in_person_without_the_view_permission(member
 
 @pytest.mark.parametrize("query", ["risk_teir=high_risk", "page=2", "ordering=-id"])
 def test_it_refuses_unknown_query_parameters_by_name(auditor: Client, query: str) -> None:
-    response = auditor.get(f"/api/v1/audit-events/?{query}", **EN)
+    response = auditor.get(f"/api/v1/audit-events/?{query}", headers=EN)
     assert response.status_code == 400
     name = query.split("=")[0]
     assert response.json() == {
@@ -104,7 +104,7 @@ def test_it_refuses_unknown_query_parameters_by_name(auditor: Client, query: str
 
 @pytest.mark.parametrize("size", ["501", "0", "-1", "abc", "1.5"])
 def test_it_refuses_a_page_size_outside_1_to_500(auditor: Client, size: str) -> None:
-    response = auditor.get(f"/api/v1/audit-events/?page_size={size}", **EN)
+    response = auditor.get(f"/api/v1/audit-events/?page_size={size}", headers=EN)
     assert response.status_code == 400
     error = response.json()["errors"][0]
     assert (error["attr"], error["detail"]) == ("page_size", "Must be a whole number from 1 to 500.")
@@ -161,7 +161,7 @@ def test_it_speaks_json_only(auditor: Client) -> None:
 
 
 def test_it_answers_unknown_api_urls_in_the_error_shape(auditor: Client) -> None:
-    response = auditor.get("/api/v1/no-such-thing/", **EN)
+    response = auditor.get("/api/v1/no-such-thing/", headers=EN)
     assert response.status_code == 404
     assert response.json() == {
         "type": "client_error",

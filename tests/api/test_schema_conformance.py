@@ -35,7 +35,7 @@ def auditor_token(db: None) -> str:
     services.role_grant(acting_user=None, user=auditor, role=Role.AUDITOR)
     # Something to page through and to fetch by id.
     services.role_grant(acting_user=None, user=UserFactory.create(), role=Role.MEMBER)
-    return Token.objects.create(user=auditor).key
+    return str(Token.objects.create(user=auditor).key)
 
 
 @schema.parametrize()
