@@ -4,11 +4,14 @@ what the schema promises (status code, content type, body). Later endpoints join
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, seed, settings
 from rest_framework.authtoken.models import Token
@@ -30,7 +33,18 @@ schema.app = WSGIHandler()
 
 
 @pytest.fixture
-def auditor_token(db: None) -> str:
+def _keep_the_test_connection() -> Iterator[None]:
+    # Like Django's test client: a request must not close the connection that holds the
+    # test's transaction (it would on PostgreSQL, where autocommit differs inside the test).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def auditor_token(db: None, _keep_the_test_connection: None) -> str:
     auditor = UserFactory.create(username="schema-auditor")
     services.role_grant(acting_user=None, user=auditor, role=Role.AUDITOR)
     # Something to page through and to fetch by id.
