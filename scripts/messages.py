@@ -61,11 +61,11 @@ def extract(check: bool) -> list[str]:
     return problems
 
 
-def validate() -> list[str]:
+def validate(catalogues: list[Path] = CATALOGUES) -> list[str]:
     problems = []
-    for path in CATALOGUES:
+    for path in catalogues:
         catalogue = polib.pofile(str(path))
-        name = path.relative_to(ROOT)
+        name = path.name if not path.is_relative_to(ROOT) else path.relative_to(ROOT)
         problems += [f"{name}: untranslated: {e.msgid!r}" for e in catalogue.untranslated_entries()]
         problems += [f"{name}: fuzzy: {e.msgid!r}" for e in catalogue.fuzzy_entries()]
         problems += [f"{name}: obsolete: {e.msgid!r}" for e in catalogue.obsolete_entries()]

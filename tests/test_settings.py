@@ -145,3 +145,11 @@ def test_it_lets_benchmarks_turn_the_https_redirect_off() -> None:
     result = _run({**PRODUCTION, "SECURE_SSL_REDIRECT": "0"}, "shell", "--no-imports", "-c", probe)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False False"
+
+
+def test_it_names_an_unreachable_database_without_a_traceback() -> None:
+    # Port 1 on loopback refuses at once: the same path as a database that is down.
+    result = _run({**PRODUCTION, "DATABASE_URL": "postgres://koers@127.0.0.1:1/koers"}, "migrate")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Koers cannot reach the database (DATABASE_URL):")
+    assert "Traceback" not in result.stderr
