@@ -6,8 +6,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
+from rest_framework.routers import APIRootView
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from api.filters import AuditEventFilter
@@ -21,9 +23,31 @@ from register.models import AuditEvent
 COMMON_QUERY_PARAMS = frozenset({"format"})
 
 
-class KoersReadOnlyViewSet(ReadOnlyModelViewSet):  # type: ignore[type-arg]
-    """The base of every API resource: view permission required, unknown query parameters are
-    refused with 400 (a typo in a filter must not silently return everything)."""
+class RejectUnknownQueryParamsMixin:
+    """Unknown query parameters are refused with 400, naming each: a typo in a filter must not
+    silently return everything. Runs after authentication and permissions."""
+
+    def allowed_query_params(self) -> frozenset[str]:
+        return COMMON_QUERY_PARAMS
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        unknown = sorted(set(request.query_params) - self.allowed_query_params())
+        if unknown:
+            raise ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
+
+
+class KoersAPIRootView(RejectUnknownQueryParamsMixin, APIRootView):
+    """The browsable index of /api/v1/."""
+
+
+class KoersSchemaView(RejectUnknownQueryParamsMixin, SpectacularAPIView):
+    def allowed_query_params(self) -> frozenset[str]:
+        return COMMON_QUERY_PARAMS | {"lang"}
+
+
+class KoersReadOnlyViewSet(RejectUnknownQueryParamsMixin, ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """The base of every API resource: view permission required, unknown parameters refused."""
 
     permission_classes = [ViewModelPermissions]
 
@@ -36,12 +60,6 @@ class KoersReadOnlyViewSet(ReadOnlyModelViewSet):  # type: ignore[type-arg]
             if isinstance(self.paginator, StrictCursorPagination):
                 allowed |= set(self.paginator.query_params)
         return frozenset(allowed)
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # authentication and permissions come first
-        unknown = sorted(set(request.query_params) - self.allowed_query_params())
-        if unknown:
-            raise ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
 
 
 class AuditEventViewSet(KoersReadOnlyViewSet):

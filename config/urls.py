@@ -3,8 +3,17 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from register import views
+
 urlpatterns = [
     path("", include("register.urls")),
+    # Django's account pages; the two that set a password are ours, so the change is audited.
+    path("accounts/password_change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

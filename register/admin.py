@@ -7,10 +7,12 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -114,6 +116,18 @@ class UserAdmin(KoersModelAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
     @admin.display(description=_("roles"))
     def roles(self, obj: User) -> str:
         return ", ".join(sorted(group.name for group in obj.groups.all()))
+
+    @method_decorator(transaction.atomic)
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        # Atomic, so the new hash and its audit event (written in log_change) stand together.
+        return super().user_change_password(request, id, form_url)
+
+    def log_change(self, request: HttpRequest, obj: Model, message: Any) -> None:  # type: ignore[override]
+        # Django's password view (named auth_user_password_change whatever the user model)
+        # calls this right after its form saved the new password.
+        match = request.resolver_match
+        if match is not None and match.url_name == "auth_user_password_change":
+            services.user_password_changed(acting_user=request.user, user=obj, how="admin")  # type: ignore[arg-type]
 
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
         services.user_save(

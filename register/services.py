@@ -66,6 +66,20 @@ def user_save(*, acting_user: User | None, user: User, changed_fields: Iterable[
 
 
 @transaction.atomic
+def user_password_changed(*, acting_user: User | None, user: User, how: str) -> None:
+    """Record a password set by one of Django's password forms (admin, self-service, reset
+    link). The caller runs the form's save in the same transaction; the hash never enters the
+    trail."""
+    audit_log(
+        actor=acting_user,
+        action="register.user.password_changed",
+        subject=user,
+        justification=how,
+        snapshot=_user_snapshot(user),
+    )
+
+
+@transaction.atomic
 def record_delete(*, acting_user: User, instance: models.Model, justification: str = "") -> None:
     """A superuser's hard delete: the record as it stood goes into the trail, then it goes."""
     if not acting_user.is_superuser:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import connection, transaction
 from django.db.utils import DatabaseError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from register import services
 
 
 @require_safe
@@ -34,3 +40,25 @@ def readyz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page, with the change recorded in the audit trail."""
+
+    @transaction.atomic
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.save()
+        services.user_password_changed(acting_user=user, user=user, how="self-service")
+        update_session_auth_hash(self.request, user)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset page, with the new password recorded in the audit trail."""
+
+    @transaction.atomic
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.save()
+        services.user_password_changed(acting_user=user, user=user, how="reset link")
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())

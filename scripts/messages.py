@@ -37,8 +37,10 @@ MAKEMESSAGES = [
 ]
 
 
-def _without_dates(text: str) -> str:
-    return "\n".join(line for line in text.splitlines() if not line.startswith('"POT-Creation-Date'))
+def _messages(text: str) -> set[tuple[str, str, str]]:
+    """What the catalogue says, ignoring dates, source locations and line wrapping."""
+    catalogue = polib.pofile(text)
+    return {(e.msgctxt or "", e.msgid, e.msgid_plural or "") for e in catalogue if not e.obsolete}
 
 
 def extract(check: bool) -> list[str]:
@@ -52,8 +54,8 @@ def extract(check: bool) -> list[str]:
     problems = []
     for po, old in before.items():
         new = po.read_text(encoding="utf-8")
-        if _without_dates(new) == _without_dates(old):
-            po.write_text(old, encoding="utf-8")  # a new date alone is no change worth a diff
+        if _messages(new) == _messages(old):
+            po.write_text(old, encoding="utf-8")  # same messages: keep the translator's file as is
         elif check:
             problems.append(
                 f"{po.relative_to(ROOT)} was out of date: translate the new entries (make messages)"

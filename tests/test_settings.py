@@ -153,3 +153,31 @@ def test_it_names_an_unreachable_database_without_a_traceback() -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("Koers cannot reach the database (DATABASE_URL):")
     assert "Traceback" not in result.stderr
+
+
+def test_it_starts_with_debug_off_when_nothing_is_set() -> None:
+    result = _run({}, "check")  # no DEBUG at all: production rules, so the first secret is missing
+    assert result.returncode == 1
+    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+def test_it_opens_the_embedded_sqlite_database_in_wal_mode() -> None:
+    probe = (
+        "from django.db import connection;"
+        "cursor = connection.cursor(); cursor.execute('PRAGMA journal_mode');"
+        "print(cursor.fetchone()[0])"
+    )
+    result = _run({"DEBUG": "1"}, "shell", "--no-imports", "-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "wal"
+
+
+def test_it_keeps_connections_and_logs_to_stdout_at_the_chosen_level() -> None:
+    probe = (
+        "from django.conf import settings as s; d = s.DATABASES['default'];"
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS']);"
+        "print(s.LOGGING['handlers']['stdout']['stream'], s.LOGGING['root']['level'])"
+    )
+    result = _run({**PRODUCTION, "LOG_LEVEL": "warning"}, "shell", "--no-imports", "-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["60 True", "ext://sys.stdout WARNING"]

@@ -70,3 +70,25 @@ def test_it_offers_committee_members_no_way_to_change_people(committee: Client) 
     assert response.status_code == 403
     person.refresh_from_db()
     assert person.username == "someone"
+
+
+def test_it_audits_a_password_set_in_the_admin(superuser: Client) -> None:
+    person = UserFactory.create(username="forgetful")
+    response = superuser.post(
+        f"/admin/register/user/{person.pk}/password/",
+        {
+            "password1": "a new long passphrase",
+            "password2": "a new long passphrase",
+            "set_usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password("a new long passphrase")
+    event = AuditEvent.objects.get(action="register.user.password_changed")
+    assert (event.actor_label, event.subject_id, event.justification) == (
+        "superuser",
+        str(person.pk),
+        "admin",
+    )
+    assert "password" not in event.snapshot

@@ -58,3 +58,43 @@ def test_it_reports_not_ready_when_the_database_is_gone(
     response = anonymous.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "unreachable"}
+
+
+def test_it_audits_a_password_changed_by_its_owner(member_a: Client) -> None:
+    from register.models import AuditEvent
+
+    response = member_a.post(
+        "/accounts/password_change/",
+        {
+            "old_password": "correct horse battery staple",
+            "new_password1": "an even longer passphrase",
+            "new_password2": "an even longer passphrase",
+        },
+    )
+    assert response.status_code == 302
+    assert member_a.get("/").status_code == 200  # still signed in after the change
+    event = AuditEvent.objects.get(action="register.user.password_changed")
+    assert (event.actor_label, event.justification) == ("member_a", "self-service")
+
+
+def test_it_audits_a_password_set_through_a_reset_link(anonymous: Client) -> None:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from register.models import AuditEvent
+    from tests.factories import UserFactory
+
+    person = UserFactory.create(username="locked-out")
+    uid = urlsafe_base64_encode(force_bytes(person.pk))
+    token = default_token_generator.make_token(person)
+    form_url = anonymous.get(f"/accounts/reset/{uid}/{token}/").headers["Location"]
+    response = anonymous.post(
+        form_url, {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/accounts/reset/done/"
+    person.refresh_from_db()
+    assert person.check_password("a brand new passphrase")
+    event = AuditEvent.objects.get(action="register.user.password_changed")
+    assert (event.actor_label, event.justification) == ("locked-out", "reset link")
