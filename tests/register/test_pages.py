@@ -98,3 +98,9 @@ def test_it_audits_a_password_set_through_a_reset_link(anonymous: Client) -> Non
     assert person.check_password("a brand new passphrase")
     event = AuditEvent.objects.get(action="register.user.password_changed")
     assert (event.actor_label, event.justification) == ("locked-out", "reset link")
+
+
+def test_it_names_each_language_in_its_own_words(anonymous: Client) -> None:
+    html = anonymous.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="nl" lang="nl">Nederlands</option>' in html
+    assert '<option value="en" lang="en" selected>English</option>' in html
