@@ -50,39 +50,22 @@ def _client_for(user: User | None) -> Client:
     return client
 
 
-@pytest.fixture
-def anonymous() -> Client:
-    return Client()
+def _persona_client(name: str) -> Callable[..., Client]:
+    @pytest.fixture(name=name)
+    def client(make_persona: Callable[[str], User | None]) -> Client:
+        return _client_for(make_persona(name))
+
+    return client
 
 
-@pytest.fixture
-def outsider(make_persona: Callable[[str], User | None]) -> Client:
-    return _client_for(make_persona("outsider"))
-
-
-@pytest.fixture
-def member_a(make_persona: Callable[[str], User | None]) -> Client:
-    return _client_for(make_persona("member_a"))
-
-
-@pytest.fixture
-def member_b(make_persona: Callable[[str], User | None]) -> Client:
-    return _client_for(make_persona("member_b"))
-
-
-@pytest.fixture
-def committee(make_persona: Callable[[str], User | None]) -> Client:
-    return _client_for(make_persona("committee"))
-
-
-@pytest.fixture
-def auditor(make_persona: Callable[[str], User | None]) -> Client:
-    return _client_for(make_persona("auditor"))
-
-
-@pytest.fixture
-def superuser(make_persona: Callable[[str], User | None]) -> Client:
-    return _client_for(make_persona("superuser"))
+# One logged-in Client fixture per persona: `def test_it_...(committee: Client)`.
+anonymous = _persona_client("anonymous")
+outsider = _persona_client("outsider")
+member_a = _persona_client("member_a")
+member_b = _persona_client("member_b")
+committee = _persona_client("committee")
+auditor = _persona_client("auditor")
+superuser = _persona_client("superuser")
 
 
 @pytest.fixture
