@@ -37,3 +37,11 @@ class KoersAutoSchema(AutoSchema):
 
     def _get_serializer_for_validation_error_response(self) -> Any:
         return ValidationErrorResponseSerializer
+
+
+def answers_closed(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: the answers object accepts the ruleset's codes and no others."""
+    answers = result.get("components", {}).get("schemas", {}).get("Answers")
+    if answers is not None:
+        answers["additionalProperties"] = False
+    return result

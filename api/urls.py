@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from api import views
+from api import classify, views
 
 router = DefaultRouter()
 router.APIRootView = views.KoersAPIRootView
@@ -14,6 +14,8 @@ router.include_format_suffixes = False
 router.register("audit-events", views.AuditEventViewSet, basename="auditevent")
 
 urlpatterns = [
+    path("v1/classify/", classify.ClassifyView.as_view(), name="classify"),
+    path("v1/questionnaire/", classify.QuestionnaireView.as_view(), name="questionnaire"),
     path("v1/", include(router.urls)),
     path("schema/", views.KoersSchemaView.as_view(), name="schema"),
     # A page for people: an anonymous browser goes to the login page, not to a bare 401.

@@ -266,7 +266,10 @@ SPECTACULAR_SETTINGS = {
             "ErrorCode500Enum",
         ]
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "api.schema.answers_closed",
+    ],
 }
 
 # LOGGING: to stdout, one line per record; the level from LOG_LEVEL.

@@ -129,6 +129,10 @@ MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
     ("/admin/^(?P<app_label>register)/$", "GET"): ("/admin/register/", ADMIN_VIEW),
     ("/admin/(?P<url>.*)$", "GET"): ("/admin/no-such-page/", _expect(302, 302, 302, 404, 404, 404)),
     ("/api/v1/", "GET"): ("/api/v1/", API_SIGNED_IN),
+    # The engine is stateless and open to everyone signed in (members use it through the form).
+    ("/api/v1/classify/", "POST"): ("/api/v1/classify/", _expect(401, 400, 400, 400, 400, 400)),
+    ("/api/v1/classify/", "GET"): ("/api/v1/classify/", API_WRITE),
+    ("/api/v1/questionnaire/", "GET"): ("/api/v1/questionnaire/", API_SIGNED_IN),
     ("/api/v1/^audit-events/$", "GET"): ("/api/v1/audit-events/", API_READ),
     ("/api/v1/^audit-events/$", "POST"): ("/api/v1/audit-events/", API_WRITE),
     ("/api/v1/^audit-events/(?P<pk>[^/.]+)/$", "GET"): (

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from register.aiact import wording
-from register.aiact.result import UNKNOWN, Answer, Classification, ExplanationLine
+from register.aiact.result import UNKNOWN, Classification, ExplanationLine
 from register.aiact.ruleset import Ruleset, load_ruleset
 from register.aiact.steps import Trace, decide
 
@@ -40,7 +40,9 @@ def _open_questions(
     ]
 
 
-def classify(answers: Mapping[str, Answer], *, today: dt.date, ruleset: Ruleset | None = None) -> Classification:
+def classify(
+    answers: Mapping[str, object], *, today: dt.date, ruleset: Ruleset | None = None
+) -> Classification:
     """Answers map codes to True, False or "unknown"; an absent code means False."""
     ruleset = ruleset or load_ruleset()
     facts = {code: answers.get(code) is True for code in ruleset.codes}
@@ -50,4 +52,6 @@ def classify(answers: Mapping[str, Answer], *, today: dt.date, ruleset: Ruleset 
     if not open_questions:
         return result
     line = ExplanationLine(nl=wording.UNKNOWN_ANSWERS.nl, en=wording.UNKNOWN_ANSWERS.en, codes=open_questions)
-    return replace(result, complete=False, open_questions=open_questions, explanation=(*result.explanation, line))
+    return replace(
+        result, complete=False, open_questions=open_questions, explanation=(*result.explanation, line)
+    )

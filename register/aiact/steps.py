@@ -463,8 +463,8 @@ def decide(facts: Facts, trace: Trace) -> Classification:
     who = roles(facts, trace)
     if is_excluded(facts, trace, who):
         return trace.result("out_of_scope")
+    trace.owe("ART4", who.primary())  # Art. 4: everyone in scope, every tier
     if is_prohibited(facts, trace, who):
-        trace.owe("ART4", who.primary())
         return trace.result("prohibited")
     section = annex_i_route(facts, trace)
     annex_iii = annex_iii_route(facts, trace, who)
@@ -483,7 +483,6 @@ def decide(facts: Facts, trace: Trace) -> Classification:
         trace.obligations.clear()
         return trace.result("out_of_scope")
     gpai(facts, trace)
-    trace.owe("ART4", who.primary())
     high_risk_duties(facts, trace, who, section, annex_iii)
     if not high_risk:
         trace.say(

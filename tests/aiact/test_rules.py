@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import pytest
@@ -36,7 +37,7 @@ def test_it_applies_the_rule(case: Case) -> None:
     assert {code: applies.get(code) for code in case.applies_today} == case.applies_today
 
 
-def _flipped(answers: dict[str, bool | str], code: str) -> dict[str, bool | str]:
+def _flipped(answers: Mapping[str, object], code: str) -> dict[str, object]:
     return {**answers, code: answers.get(code) is not True}
 
 
@@ -63,7 +64,9 @@ def test_it_uses_the_original_dates_when_the_ruleset_says_so() -> None:
 
 
 def test_it_explains_in_both_languages_citing_the_article() -> None:
-    result = classify({**DEPLOYER, "ANNEX_III_5B": True, "ART6_3_PROFILING": True, "ART6_3_A": True}, today=TODAY)
+    result = classify(
+        {**DEPLOYER, "ANNEX_III_5B": True, "ART6_3_PROFILING": True, "ART6_3_A": True}, today=TODAY
+    )
     lines = [(line.nl, line.codes) for line in result.explanation]
     assert lines[:3] == [
         (
@@ -71,7 +74,10 @@ def test_it_explains_in_both_languages_citing_the_article() -> None:
             "Dit is geen juridisch advies.",
             (),
         ),
-        ("Hoog risico: kredietwaardigheid van natuurlijke personen, bijlage III punt 5(b).", ("ANNEX_III_5B",)),
+        (
+            "Hoog risico: kredietwaardigheid van natuurlijke personen, bijlage III punt 5(b).",
+            ("ANNEX_III_5B",),
+        ),
         (
             "De uitzondering van art. 6 lid 3 geldt niet omdat het systeem personen profileert: profilering "
             "houdt het hoog risico.",
@@ -82,14 +88,18 @@ def test_it_explains_in_both_languages_citing_the_article() -> None:
 
 
 def test_it_says_when_a_cautious_reading_decided() -> None:
-    result = classify({**DEPLOYER, "VENDOR_SUPPLIED": True, "ANNEX_III_4A": True, "ART6_3_A": True}, today=TODAY)
+    result = classify(
+        {**DEPLOYER, "VENDOR_SUPPLIED": True, "ANNEX_III_4A": True, "ART6_3_A": True}, today=TODAY
+    )
     assert any("voorzichtige lezing" in line.nl for line in result.explanation)
     assert any("Zonder die onderbouwing geldt: hoog risico." in line.nl for line in result.explanation)
 
 
 def test_it_says_which_dates_are_uncertain() -> None:
     result = classify({**DEPLOYER, "ANNEX_III_4A": True}, today=TODAY)
-    assert any("2 december 2027 komt uit Verordening (EU) 2026/1744" in line.nl for line in result.explanation)
+    assert any(
+        "2 december 2027 komt uit Verordening (EU) 2026/1744" in line.nl for line in result.explanation
+    )
 
 
 @pytest.mark.parametrize(
@@ -100,9 +110,14 @@ def test_it_says_which_dates_are_uncertain() -> None:
         ({"AI_SYSTEM": 1}, [AnswerProblem("AI_SYSTEM", "invalid_value")]),
         ({"AI_SYSTEM": None}, [AnswerProblem("AI_SYSTEM", "invalid_value")]),
         ({"ANNEX_III_5B_EXC": True}, [AnswerProblem("ANNEX_III_5B_EXC", "carve_out_without_point")]),
-        ({"ART5_1_F": "unknown", "ART5_1_F_EXC": True}, [AnswerProblem("ART5_1_F_EXC", "carve_out_without_point")]),
+        (
+            {"ART5_1_F": "unknown", "ART5_1_F_EXC": True},
+            [AnswerProblem("ART5_1_F_EXC", "carve_out_without_point")],
+        ),
         ({"ART5_1_F": True, "ART5_1_F_EXC": True, "ANNEX_III_5B_EXC": False}, []),
     ],
 )
-def test_it_names_each_problem_with_the_answers(answers: dict[str, object], problems: list[AnswerProblem]) -> None:
+def test_it_names_each_problem_with_the_answers(
+    answers: dict[str, object], problems: list[AnswerProblem]
+) -> None:
     assert answer_problems(answers) == problems
