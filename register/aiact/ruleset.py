@@ -55,6 +55,8 @@ class ObligationSpec:
     owner: Owner
     applies: str
     title: Text
+    # Where the sources are unsure about this duty: said in the explanation whenever it is owed.
+    note: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,14 @@ def _parse(raw: dict[str, Any]) -> Ruleset:
         for key, d in raw["dates"].items()
     }
     obligations = {
-        o["code"]: ObligationSpec(o["code"], o["article"], o["owner"], o["applies"], _text(o))
+        o["code"]: ObligationSpec(
+            o["code"],
+            o["article"],
+            o["owner"],
+            o["applies"],
+            _text(o),
+            _text(o, "note_") if "note_en" in o else None,
+        )
         for o in raw["obligations"]
     }
     labels = {code: _text(label) for code, label in raw["labels"].items()}

@@ -84,6 +84,8 @@ class Trace:
             raise ValueError(f"{code} needs the high-risk route's date")
         day = self.ruleset.date(key)
         applies = day is not None and day <= self.today
+        if code not in self.obligations and spec.note is not None:
+            self.say(spec.note, code)
         self.obligations.setdefault(code, Obligation(code, spec.article, spec.title, owner, day, applies))
 
     def result(self, tier: RiskTier) -> Classification:

@@ -121,3 +121,14 @@ def test_it_names_each_problem_with_the_answers(
     answers: dict[str, object], problems: list[AnswerProblem]
 ) -> None:
     assert answer_problems(answers) == problems
+
+
+def test_it_says_when_the_sources_are_unsure_about_a_duty() -> None:
+    result = classify(
+        {"AI_SYSTEM": True, "ROLE_PROVIDER": True, "ANNEX_III_4A": True, "ART6_3_A": True}, today=TODAY
+    )
+    notes = [line.nl for line in result.explanation if line.codes == ("ART49_2",)]
+    assert notes == [
+        "Verordening 2026/1744 stelde voor deze registratie te schrappen; volgens de bronnen blijft ze in de "
+        "definitieve tekst, maar dat is niet zeker."
+    ]
