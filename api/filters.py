@@ -20,10 +20,10 @@ class UtcIsoDateTimeField(IsoDateTimeField):  # type: ignore[misc]
         if cleaned is None:
             return None
         try:
-            cleaned.astimezone(dt.UTC)
+            # In UTC: PostgreSQL refuses offsets Python accepts (+21:37 is valid ISO 8601).
+            return cleaned.astimezone(dt.UTC)
         except OverflowError:
             raise forms.ValidationError(_("This date and time is out of range."), code="invalid") from None
-        return cleaned
 
 
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):  # type: ignore[misc]
