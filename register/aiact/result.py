@@ -60,11 +60,12 @@ class Classification:
     explanation: tuple[ExplanationLine, ...]
 
     def outcome(self) -> tuple[object, ...]:
-        """What a changed answer can change: tier, duties, FRIA, transparency, GPAI position."""
+        """The legal consequences an answer can change (DIGEST §11.1): tier, duties, FRIA,
+        transparency. Being built on a GPAI model is information only (§9 step 9), so "based"
+        and "none" count the same; a model provider's position is carried by its duties."""
         return (
             self.risk_tier,
             tuple(sorted((o.code, o.owner) for o in self.obligations)),
             self.fria_required,
             tuple(sorted((d.code, d.owner) for d in self.transparency)),
-            self.gpai,
         )

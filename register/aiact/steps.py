@@ -148,6 +148,8 @@ def roles(facts: Facts, trace: Trace) -> Roles:
                 "(Art. 3(3)). " + wording.CAUTIOUS.en,
             )
         )
+    if provider and deployer and facts["ART2_10_PERSONAL"]:
+        deployer = False  # Art. 2(10): private use lifts the user's duties, not the provider's
     if not provider and not deployer:
         trace.say(wording.NO_ROLE)
         deployer = True
@@ -266,8 +268,9 @@ def annex_iii_route(facts: Facts, trace: Trace, who: Roles) -> AnnexIII:
         trace.fire(
             "ART6_3_PROFILING",
             _both(
-                f"De uitzondering van art. 6 lid 3 geldt niet{reason}: profilering houdt het hoog risico.",
-                f"The Art. 6(3) derogation does not apply{reason_en}: profiling keeps it high-risk.",
+                f"De uitzondering van art. 6 lid 3 geldt niet{reason}: bij profilering blijft het een AI-systeem "
+                "met een hoog risico.",
+                f"The Art. 6(3) derogation does not apply{reason_en}: with profiling it remains a high-risk AI system.",
             ),
         )
         return AnnexIII(high_risk_points=tuple(points))
@@ -301,8 +304,8 @@ def _derogated(
         trace.fire(
             code,
             _both(
-                f"Geen hoog risico: het systeem doet {label.nl} ({article.nl}) en profileert geen personen.",
-                f"Not high-risk: the system performs {label.en} ({article.en}) and does not profile people.",
+                f"Geen hoog risico: het systeem is beperkt tot {label.nl} ({article.nl}) en profileert geen personen.",
+                f"Not high-risk: the system is limited to {label.en} ({article.en}) and does not profile people.",
             ),
         )
     if who.provider:
@@ -329,6 +332,8 @@ def transparency(facts: Facts, trace: Trace, who: Roles) -> bool:
     duties: list[tuple[str, Party]] = [(c, "provider") for c in ("ART50_1", "ART50_2") if facts[c]]
     duties += [(c, "deployer") for c in ("ART50_3", "ART50_4_DEEPFAKE", "ART50_4_TEXT") if facts[c]]
     for code, owner in duties:
+        if owner == "deployer" and facts["ART2_10_PERSONAL"]:
+            continue  # Art. 2(10): a provider's private use owes no deployer duties
         spec, label, article = trace.ruleset.obligations[code], trace.label(code), wording.cite(code)
         trace.transparency.append(TransparencyDuty(code, spec.article, owner, spec.title))
         whose_nl = (
@@ -352,7 +357,7 @@ def transparency(facts: Facts, trace: Trace, who: Roles) -> bool:
             trace.owe(code, owner)
         else:
             trace.owe("CHECK_VENDOR_DISCLOSURE", "deployer")
-    return bool(duties)
+    return bool(trace.transparency)
 
 
 # Step 9 — Arts 51-55: the general-purpose AI position. Using a GPAI-based product brings no
@@ -383,6 +388,7 @@ def gpai(facts: Facts, trace: Trace) -> None:
         )
 
 
+GPAI_DUTIES = ("ART53", "ART54", "ART52", "ART55")
 PROVIDER_HIGH_RISK = ("ART9", "ART10", "ART11", "ART12", "ART13", "ART14", "ART15", "ART16", "ART17", "ART43")
 
 
@@ -456,6 +462,26 @@ def _fria(facts: Facts, trace: Trace, route: str, people_points: list[str]) -> N
     )
 
 
+# Art. 5(1)(f) with its exception (medical or safety reasons) lifts only the ban: the system still
+# recognises emotions, so Annex III point 1(c) and the deployer's Art. 50(3) duty apply.
+def implied_by_exceptions(facts: Facts, trace: Trace) -> Facts:
+    if not (facts["ART5_1_F"] and facts["ART5_1_F_EXC"]):
+        return facts
+    trace.say(
+        _both(
+            "Het blijft emotieherkenning: bijlage III punt 1(c) en art. 50 lid 3 gelden wel.",
+            "It is still emotion recognition: Annex III point 1(c) and Art. 50(3) apply.",
+        ),
+        "ART5_1_F_EXC",
+    )
+    return {**facts, "ANNEX_III_1C": True, "ART50_3": True}
+
+
+def _only_gpai_duties(trace: Trace) -> None:
+    for code in [c for c in trace.obligations if c not in GPAI_DUTIES]:
+        del trace.obligations[code]
+
+
 def decide(facts: Facts, trace: Trace) -> Classification:
     """DIGEST §9, top to bottom. Every answer is a plain boolean here."""
     trace.say(wording.DISCLAIMER)
@@ -468,31 +494,43 @@ def decide(facts: Facts, trace: Trace) -> Classification:
     trace.owe("ART4", who.primary())  # Art. 4: everyone in scope, every tier
     if is_prohibited(facts, trace, who):
         return trace.result("prohibited")
+    facts = implied_by_exceptions(facts, trace)
     section = annex_i_route(facts, trace)
     annex_iii = annex_iii_route(facts, trace, who)
+    gpai(facts, trace)  # model duties stand apart from the system's tier (Arts 51-55)
+    if section == "B" and not annex_iii.high_risk_points:
+        _only_gpai_duties(trace)  # Art. 2(2): not even Art. 4 or Art. 50 (DIGEST §11.9)
+        return trace.result("high_risk")
     flagged = transparency(facts, trace, who)
     high_risk = section is not None or bool(annex_iii.high_risk_points)
     if facts["ART2_12_FOSS"] and not high_risk and not flagged:  # Art. 2(12)
-        trace.fire(
-            "ART2_12_FOSS",
-            _both(
-                f"Buiten de AI-verordening: {trace.label('ART2_12_FOSS').nl} zonder hoog risico, verbod of "
-                "transparantieplicht (art. 2 lid 12).",
-                f"Outside the AI Act: {trace.label('ART2_12_FOSS').en} with no high risk, prohibition or "
-                "transparency duty (Art. 2(12)).",
-            ),
-        )
-        trace.obligations.clear()
+        open_source(trace)
         return trace.result("out_of_scope")
-    gpai(facts, trace)
     high_risk_duties(facts, trace, who, section, annex_iii)
     if not high_risk:
-        trace.say(
-            wording.MINIMAL
-            if not flagged
-            else _both(
-                "Beperkt risico: naast AI-geletterdheid (art. 4) gelden de transparantieplichten hierboven.",
-                "Limited risk: besides AI literacy (Art. 4) the transparency duties above apply.",
-            )
-        )
+        trace.say(wording.MINIMAL if not flagged else wording.LIMITED)
     return trace.result("high_risk" if high_risk else "limited" if flagged else "minimal")
+
+
+# Art. 2(12): a free and open-source system outside Art. 5, high risk and Art. 50 is out of scope;
+# a model's duties remain, lightened by Art. 53(2) for open models without systemic risk.
+def open_source(trace: Trace) -> None:
+    label = trace.label("ART2_12_FOSS")
+    trace.fire(
+        "ART2_12_FOSS",
+        _both(
+            f"Buiten de AI-verordening: {label.nl} zonder hoog risico, verbod of transparantieverplichting "
+            "(art. 2 lid 12).",
+            f"Outside the AI Act: {label.en} with no high risk, prohibition or transparency duty (Art. 2(12)).",
+        ),
+    )
+    _only_gpai_duties(trace)
+    if trace.gpai == "model_provider":
+        trace.say(
+            _both(
+                "Voor een opensourcemodel met openbare gewichten vervallen de plichten van art. 53 lid 1 onder "
+                "a en b (art. 53 lid 2).",
+                "For an open-source model with public weights, Art. 53(1)(a) and (b) do not apply (Art. 53(2)).",
+            ),
+            "ART2_12_FOSS",
+        )

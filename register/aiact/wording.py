@@ -107,6 +107,10 @@ MINIMAL = Text(
     "practices (Art. 5). The GDPR, employment law and consumer law still apply. "
     "A voluntary code of conduct is possible (Art. 95).",
 )
+LIMITED = Text(
+    nl="Beperkt risico: naast AI-geletterdheid (art. 4) gelden de transparantieverplichtingen hierboven.",
+    en="Limited risk: besides AI literacy (Art. 4) the transparency duties above apply.",
+)
 CAUTIOUS = Text(
     nl="Koers hanteert hier een voorzichtige lezing van de wet; de AI-commissie kan die bevestigen "
     "of ervan afwijken.",

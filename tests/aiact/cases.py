@@ -153,10 +153,12 @@ CASES: list[Case] = [
         basis=(),
     ),
     Case(
-        "art5_1_f_exception_medical_or_safety",
+        "art5_1_f_exception_leaves_emotion_recognition_high_risk",
         {**DEPLOYER, "ART5_1_F": True, "ART5_1_F_EXC": True},
-        "minimal",
-        basis=(),
+        "high_risk",
+        basis=("ANNEX_III_1C", "ART50_3"),
+        obligations={"ART4", "ART26", "ART50_3"},
+        transparency={("ART50_3", "deployer")},
     ),
     Case(
         "art5_1_g_exception_labelling_lawful_datasets",
@@ -233,11 +235,12 @@ CASES: list[Case] = [
         obligations={"ART4", "ART26", "ART26_7"},
     ),
     Case(
-        "annex_i_b_is_high_risk_without_chapter_iii_duties",
-        {**BOTH, "ANNEX_I_B": True, "THIRD_PARTY_CA": True, "OWN_WORKPLACE": True},
+        "annex_i_b_is_high_risk_with_no_duties_under_the_act",
+        {**BOTH, "ANNEX_I_B": True, "THIRD_PARTY_CA": True, "OWN_WORKPLACE": True, "ART50_1": True},
         "high_risk",
         basis=("ANNEX_I_B",),
-        obligations={"ART4"},
+        obligations=set(),
+        transparency=set(),
     ),
     Case(
         "annex_i_b_without_third_party_assessment_is_not_high_risk",
@@ -633,6 +636,63 @@ CASES: list[Case] = [
         },
         "minimal",
         obligations={"ART4", "KEEP_PROVIDER_RECORD"},
+    ),
+    # Added after review: the remaining combinations the issue names.
+    *[
+        Case(
+            f"art6_4_provider_doc_relieves_a_deployer_for_6_3_{c.lower()}",
+            {**VENDOR_DEPLOYER, "ANNEX_III_5A": True, f"ART6_3_{c}": True, "ART6_4_PROVIDER_DOC": True},
+            "minimal",
+            basis=("ANNEX_III_5A", f"ART6_3_{c}", "ART6_4_PROVIDER_DOC"),
+            obligations={"ART4", "KEEP_PROVIDER_RECORD"},
+        )
+        for c in ("B", "C", "D")
+    ],
+    Case(
+        "art6_3_profiling_alone_keeps_a_provider_high_risk",
+        {**PROVIDER, "ANNEX_III_5D": True, "ART6_3_PROFILING": True},
+        "high_risk",
+        basis=("ANNEX_III_5D", "ART6_3_PROFILING"),
+    ),
+    Case(
+        "art6_4_registration_applies_with_annex_iii",
+        {**PROVIDER, "ANNEX_III_4A": True, "ART6_3_B": True},
+        "minimal",
+        applies_today={"ART49_2": False, "ART6_4": False},
+    ),
+    Case(
+        "art50_3_and_4_are_owed_by_a_provider_that_uses_it_too",
+        {**BOTH, "ART50_3": True, "ART50_4_DEEPFAKE": True},
+        "limited",
+        obligations={"ART4", "ART50_3", "ART50_4_DEEPFAKE"},
+        transparency={("ART50_3", "deployer"), ("ART50_4_DEEPFAKE", "deployer")},
+    ),
+    Case(
+        "art2_10_private_use_by_a_provider_leaves_only_provider_duties",
+        {**BOTH, "ART2_10_PERSONAL": True, "ANNEX_III_4A": True, "OWN_WORKPLACE": True, "ART50_3": True},
+        "high_risk",
+        obligations=PROVIDER_HR_ANNEX_III | {"ART4"},
+        transparency=set(),
+    ),
+    Case(
+        "art2_12_open_source_model_keeps_its_model_duties",
+        {**PROVIDER, "ART2_12_FOSS": True, "GPAI_MODEL_PROVIDER": True},
+        "out_of_scope",
+        obligations={"ART53", "ART54"},
+        gpai="model_provider",
+    ),
+    Case(
+        "art2_12_open_source_systemic_model_keeps_every_model_duty",
+        {**PROVIDER, "ART2_12_FOSS": True, "GPAI_MODEL_PROVIDER": True, "GPAI_SYSTEMIC": True},
+        "out_of_scope",
+        obligations={"ART53", "ART54", "ART52", "ART55"},
+        gpai="systemic",
+    ),
+    Case(
+        "unknown_gpai_based_is_information_only",
+        {**DEPLOYER, "GPAI_BASED": "unknown"},
+        "minimal",
+        open_questions=(),
     ),
     # Unknown answers (DIGEST §11.1)
     Case(

@@ -118,8 +118,9 @@ def test_it_returns_the_whole_classification(member_a: Client) -> None:
                 "codes": ["ANNEX_III_5B"],
             },
             {
-                "nl": "De uitzondering van art. 6 lid 3 geldt niet: profilering houdt het hoog risico.",
-                "en": "The Art. 6(3) derogation does not apply: profiling keeps it high-risk.",
+                "nl": "De uitzondering van art. 6 lid 3 geldt niet: bij profilering blijft het een AI-systeem met "
+                "een hoog risico.",
+                "en": "The Art. 6(3) derogation does not apply: with profiling it remains a high-risk AI system.",
                 "codes": ["ART6_3_PROFILING"],
             },
             {
