@@ -24,26 +24,7 @@ Facts = Mapping[str, bool]
 
 ART5_POINTS = ("A", "B", "C", "D", "E", "F", "G", "H", "BA", "BB")
 ART5_OMNIBUS_POINTS = ("BA", "BB")
-ANNEX_III_POINTS = (
-    "1A",
-    "1B",
-    "1C",
-    "2",
-    "3A",
-    "3B",
-    "3C",
-    "3D",
-    "4A",
-    "4B",
-    "5A",
-    "5B",
-    "5C",
-    "5D",
-    "6",
-    "7",
-    "8A",
-    "8B",
-)
+ANNEX_III_POINTS = tuple("1A 1B 1C 2 3A 3B 3C 3D 4A 4B 5A 5B 5C 5D 6 7 8A 8B".split())
 ART6_3_CONDITIONS = ("ART6_3_A", "ART6_3_B", "ART6_3_C", "ART6_3_D")
 
 
@@ -70,6 +51,17 @@ class Trace:
 
     def label(self, code: str) -> Text:
         return self.ruleset.labels[code]
+
+    def fire_cited(self, code: str, nl: str, en: str) -> None:
+        """Fire a code with a line naming it: templates take {label} and {article}."""
+        label, article = self.label(code), wording.cite(code)
+        self.fire(
+            code,
+            Text(
+                nl=nl.format(label=label.nl, article=article.nl),
+                en=en.format(label=label.en, article=article.en),
+            ),
+        )
 
     def date_of(self, key: str) -> dt.date | None:
         day = self.ruleset.date(key)
@@ -128,13 +120,8 @@ def is_ai_system(facts: Facts, trace: Trace) -> bool:
 def roles(facts: Facts, trace: Trace) -> Roles:
     became_provider = [code for code in ("ART25_1_A", "ART25_1_B", "ART25_1_C") if facts[code]]
     for code in became_provider:
-        label, article = trace.label(code), wording.cite(code)
-        trace.fire(
-            code,
-            _both(
-                f"U wordt aanbieder: {label.nl} ({article.nl}).",
-                f"You become the provider: {label.en} ({article.en}).",
-            ),
+        trace.fire_cited(
+            code, "U wordt aanbieder: {label} ({article}).", "You become the provider: {label} ({article})."
         )
     provider = facts["ROLE_PROVIDER"] or bool(became_provider)
     deployer = facts["ROLE_DEPLOYER"]
@@ -162,13 +149,8 @@ def is_excluded(facts: Facts, trace: Trace, who: Roles) -> bool:
     if facts["ART2_10_PERSONAL"] and not who.provider:
         excluded.append("ART2_10_PERSONAL")
     for code in excluded:
-        label, article = trace.label(code), wording.cite(code)
-        trace.fire(
-            code,
-            _both(
-                f"Buiten de AI-verordening: {label.nl} ({article.nl}).",
-                f"Outside the AI Act: {label.en} ({article.en}).",
-            ),
+        trace.fire_cited(
+            code, "Buiten de AI-verordening: {label} ({article}).", "Outside the AI Act: {label} ({article})."
         )
     return bool(excluded)
 
@@ -221,10 +203,8 @@ def annex_i_route(facts: Facts, trace: Trace) -> str | None:
     section = "A" if facts["ANNEX_I_A"] else "B" if facts["ANNEX_I_B"] else None
     if section is None:
         return None
-    code = f"ANNEX_I_{section}"
-    label, article = trace.label(code), wording.cite(code)
-    trace.fire(
-        code, _both(f"Hoog risico: {label.nl} ({article.nl}).", f"High risk: {label.en} ({article.en}).")
+    trace.fire_cited(
+        f"ANNEX_I_{section}", "Hoog risico: {label} ({article}).", "High risk: {label} ({article})."
     )
     if section == "B":
         trace.say(wording.SECTION_B)
@@ -300,13 +280,10 @@ def _derogated(
         *points[1:],
     )
     for code in conditions:
-        label, article = trace.label(code), wording.cite(code)
-        trace.fire(
+        trace.fire_cited(
             code,
-            _both(
-                f"Geen hoog risico: het systeem is beperkt tot {label.nl} ({article.nl}) en profileert geen personen.",
-                f"Not high-risk: the system is limited to {label.en} ({article.en}) and does not profile people.",
-            ),
+            "Geen hoog risico: het systeem is beperkt tot {label} ({article}) en profileert geen personen.",
+            "Not high-risk: the system is limited to {label} ({article}) and does not profile people.",
         )
     if who.provider:
         trace.owe("ART6_4", "provider")
