@@ -154,6 +154,8 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 KOERS_SEND_HOUR = env_int("KOERS_SEND_HOUR", 8, minimum=0, maximum=23)
+# The committee's policy: may the owner of a use-case tick off its duties, or must someone else?
+KOERS_OBLIGATION_FOUR_EYES = env_bool("KOERS_OBLIGATION_FOUR_EYES", False)
 
 # STATIC FILES
 STATIC_URL = "static/"

@@ -14,7 +14,14 @@ from django.db import DEFAULT_DB_ALIAS
 
 from register.choices import Role
 
-_READ_ALL = frozenset({"register.view_user", "register.view_auditevent"})
+_READ_ALL = frozenset(
+    f"register.view_{model}"
+    for model in (
+        "user", "auditevent", "legalentity", "businessunit", "membership", "vendor", "usecase",
+        "riskassessment", "obligationitem", "meeting", "decision", "action", "review", "reviewschedule",
+        "incident", "delivery", "sweeprun",
+    )
+)  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COMMITTEE: _READ_ALL,

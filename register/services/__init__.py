@@ -1,0 +1,50 @@
+"""Every write to the register (STYLE.md §3): keyword-only, `acting_user`, atomic, one audit
+event in the same transaction. One module per area; import from here."""
+
+from __future__ import annotations
+
+from register.services.organisation import (
+    business_unit_create,
+    legal_entity_create,
+    membership_add,
+    vendor_create,
+)
+from register.services.people import (
+    record_delete,
+    role_grant,
+    role_revoke,
+    user_password_changed,
+    user_save,
+)
+from register.services.use_cases import (
+    StaleEdit,
+    decision_record,
+    obligation_mark_done,
+    review_record,
+    use_case_classify,
+    use_case_confirm_classification,
+    use_case_create,
+    use_case_submit,
+    use_case_update,
+)
+
+__all__ = [
+    "StaleEdit",
+    "business_unit_create",
+    "decision_record",
+    "legal_entity_create",
+    "membership_add",
+    "obligation_mark_done",
+    "record_delete",
+    "review_record",
+    "role_grant",
+    "role_revoke",
+    "use_case_classify",
+    "use_case_confirm_classification",
+    "use_case_create",
+    "use_case_submit",
+    "use_case_update",
+    "user_password_changed",
+    "user_save",
+    "vendor_create",
+]

@@ -1,0 +1,417 @@
+"""Writes for use-cases: drafts, submission, classification, decisions, reviews, obligations."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from register import schedule, workflow
+from register.aiact import answer_problems, classify
+from register.aiact.result import Classification
+from register.audit import audit_log, snapshot_of
+from register.choices import (
+    ClassificationStatus,
+    DecisionKind,
+    LifecycleStage,
+    ObligationStatus,
+    ReviewOutcome,
+    WorkflowStatus,
+)
+from register.models import (
+    Action,
+    BusinessUnit,
+    Decision,
+    Meeting,
+    ObligationItem,
+    ReferenceCounter,
+    Review,
+    ReviewSchedule,
+    RiskAssessment,
+    UseCase,
+    User,
+)
+
+# What people may set through the form and the services (states, tiers and the reference are
+# moved by services only).
+EDITABLE_FIELDS = frozenset(
+    f.name
+    for f in UseCase._meta.concrete_fields
+    if f.editable and f.name not in {"id", "business_unit", "owner"}
+)
+
+
+class StaleEdit(Exception):
+    """Someone else saved the use-case after the editor opened it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("Someone else changed this use-case after you opened it. Reload it and try again.")
+        )
+
+
+def _lock(use_case: UseCase) -> UseCase:
+    return (
+        UseCase.objects.select_for_update().select_related("business_unit__legal_entity").get(pk=use_case.pk)
+    )
+
+
+def _save(use_case: UseCase, fields: Iterable[str]) -> None:
+    """Store changed fields; every stored change moves updated_at and the edit version."""
+    use_case.updated_at = timezone.now()
+    use_case.version += 1
+    use_case.save(update_fields=[*fields, "updated_at", "version"])
+
+
+def _audit(actor: User | None, use_case: UseCase, verb: str, justification: str = "", **extra: Any) -> None:
+    audit_log(
+        actor=actor,
+        action=f"register.use_case.{verb}",
+        subject=use_case,
+        use_case_id=use_case.pk,
+        justification=justification,
+        snapshot={**snapshot_of(use_case), **extra},
+    )
+
+
+def _check_fields(fields: Mapping[str, Any]) -> None:
+    unknown = sorted(set(fields) - EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set here.") for name in unknown})
+
+
+def _check_owner(owner: User) -> None:
+    if not owner.is_active:
+        raise ValidationError({"owner": _("The accountable owner must be an active person.")})
+
+
+@transaction.atomic
+def use_case_create(
+    *, acting_user: User | None, business_unit: BusinessUnit, owner: User, name: str, **fields: Any
+) -> UseCase:
+    """Register a draft; it can be saved before it is complete or assessed (`unassessed`)."""
+    _check_fields(fields)
+    _check_owner(owner)
+    use_case = UseCase(business_unit=business_unit, owner=owner, name=name, **fields)
+    use_case.full_clean()
+    use_case.save()
+    ReviewSchedule.objects.create(use_case=use_case)
+    _audit(acting_user, use_case, "created")
+    return use_case
+
+
+@transaction.atomic
+def use_case_update(*, acting_user: User | None, use_case: UseCase, version: int, **changes: Any) -> UseCase:
+    """Edit with the version the editor saw. An edit of an approved use-case sends it back to
+    `submitted` for a new decision."""
+    _check_fields({k: v for k, v in changes.items() if k != "owner"})
+    locked = _lock(use_case)
+    if locked.version != version:
+        raise StaleEdit
+    if "owner" in changes:
+        _check_owner(changes["owner"])
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    fields = list(changes)
+    if locked.status == WorkflowStatus.APPROVED:
+        workflow.check_status(locked.status, WorkflowStatus.SUBMITTED)
+        locked.status = WorkflowStatus.SUBMITTED
+        fields.append("status")
+    locked.full_clean()
+    _save(locked, fields)
+    _audit(acting_user, locked, "changed", ", ".join(sorted(changes)))
+    return locked
+
+
+def _next_reference(year: int) -> str:
+    # One row per year, incremented in the database inside the submit transaction: concurrent
+    # submits queue on the row lock; an abandoned draft never takes a number.
+    ReferenceCounter.objects.get_or_create(year=year)
+    ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
+    return f"AI-{year}-{ReferenceCounter.objects.get(year=year).last:04d}"
+
+
+@transaction.atomic
+def use_case_submit(*, acting_user: User | None, use_case: UseCase) -> UseCase:
+    locked = _lock(use_case)
+    workflow.check_status(locked.status, WorkflowStatus.SUBMITTED)
+    missing = locked.missing_for_submission()
+    if missing:
+        raise ValidationError({name: _("Needed before the use-case can be submitted.") for name in missing})
+    fields = ["status"]
+    if locked.reference is None:
+        locked.reference = _next_reference(timezone.localdate().year)
+        fields.append("reference")
+    locked.status = WorkflowStatus.SUBMITTED
+    _save(locked, fields)
+    _audit(acting_user, locked, "submitted")
+    return locked
+
+
+def _prefilled(use_case: UseCase, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The legal entity's facts and the vendor fill in what the answers leave open."""
+    entity = use_case.business_unit.legal_entity
+    return {
+        "PUBLIC_BODY": entity.is_public_body,
+        "PUBLIC_SERVICE": entity.provides_public_service,
+        "VENDOR_SUPPLIED": use_case.vendor_id is not None,
+        **answers,
+    }
+
+
+def _sync_obligations(use_case: UseCase, result: Classification) -> None:
+    """New duties open; vanished ones not applicable; evidence and progress are kept."""
+    existing = {item.code: item for item in use_case.obligations.all()}
+    now = timezone.now()
+    for duty in result.obligations:
+        item = existing.pop(duty.code, None) or ObligationItem(use_case=use_case, code=duty.code)
+        if item.status == ObligationStatus.NOT_APPLICABLE:
+            item.status = ObligationStatus.OPEN  # the duty is back
+        item.article, item.title_nl, item.title_en = duty.article, duty.title.nl, duty.title.en
+        item.owner, item.applies_from, item.updated_at = duty.owner, duty.applies_from, now
+        item.save()
+    for item in existing.values():
+        if item.status != ObligationStatus.NOT_APPLICABLE:
+            item.status, item.updated_at = ObligationStatus.NOT_APPLICABLE, now
+            item.save(update_fields=["status", "updated_at"])
+
+
+def _reschedule(use_case: UseCase, today: dt.date) -> None:
+    months = schedule.cadence_months(
+        use_case.risk_tier,
+        override=use_case.review_cadence_months,
+        policy=getattr(settings, "KOERS_REVIEW_CADENCE_MONTHS", schedule.DEFAULT_CADENCE_MONTHS),
+    )
+    plan, _created = ReviewSchedule.objects.get_or_create(use_case=use_case)
+    plan.next_due = None if months is None else plan.next_due or schedule.next_due(today, months)
+    plan.updated_at = timezone.now()
+    plan.save(update_fields=["next_due", "updated_at"])
+
+
+def _make_current(use_case: UseCase, assessment: RiskAssessment, result: Classification) -> list[str]:
+    use_case.current_assessment = assessment
+    use_case.risk_tier, use_case.fria_required = result.risk_tier, result.fria_required
+    use_case.classification_status = ClassificationStatus.INDICATIVE
+    _sync_obligations(use_case, result)
+    fields = ["current_assessment", "risk_tier", "fria_required", "classification_status"]
+    if result.risk_tier == "prohibited" and use_case.lifecycle_stage not in {
+        LifecycleStage.SUSPENDED,
+        LifecycleStage.RETIRED,
+    }:
+        # A prohibited practice is suspended at once (PRODUCT.md, reviews).
+        workflow.check_stage(use_case.lifecycle_stage, LifecycleStage.SUSPENDED)
+        use_case.lifecycle_stage = LifecycleStage.SUSPENDED
+        fields.append("lifecycle_stage")
+    return fields
+
+
+@transaction.atomic
+def use_case_classify(
+    *, acting_user: User | None, use_case: UseCase, answers: Mapping[str, Any]
+) -> RiskAssessment:
+    """Store an engine assessment. Beside a committee override it is stored but not made current,
+    and the override is flagged as possibly stale."""
+    problems = answer_problems(answers)
+    if problems:
+        raise ValidationError({p.code: p.problem for p in problems})
+    locked = _lock(use_case)
+    full = _prefilled(locked, answers)
+    today = timezone.localdate()
+    result = classify(full, today=today)
+    assessment = RiskAssessment.objects.create(
+        use_case=locked,
+        answers=full,
+        result=dataclasses.asdict(result),
+        risk_tier=result.risk_tier,
+        complete=result.complete,
+        fria_required=result.fria_required,
+        ruleset_version=result.ruleset_version,
+        author=acting_user,
+    )
+    if locked.classification_status == ClassificationStatus.OVERRIDDEN:
+        locked.override_may_be_stale = True
+        fields = ["override_may_be_stale"]
+    else:
+        fields = _make_current(locked, assessment, result)
+    _save(locked, fields)
+    _reschedule(locked, today)
+    _audit(acting_user, locked, "classified", result.risk_tier, assessment=assessment.pk)
+    return assessment
+
+
+@transaction.atomic
+def use_case_confirm_classification(
+    *, acting_user: User, use_case: UseCase, meeting: Meeting | None = None, justification: str = ""
+) -> Decision:
+    locked = _lock(use_case)
+    if locked.current_assessment_id is None:
+        raise ValidationError(_("There is no classification to confirm yet."))
+    decision = Decision.objects.create(
+        use_case=locked,
+        kind=DecisionKind.CONFIRM_CLASSIFICATION,
+        meeting=meeting,
+        justification=justification,
+        decided_by=acting_user,
+    )
+    locked.classification_status = ClassificationStatus.CONFIRMED
+    _save(locked, ["classification_status"])
+    _audit(acting_user, locked, "classification_confirmed", justification, decision=snapshot_of(decision))
+    return decision
+
+
+_DECISION_STATUS = {
+    DecisionKind.APPROVE: WorkflowStatus.APPROVED,
+    DecisionKind.REQUEST_CHANGES: WorkflowStatus.CHANGES_REQUESTED,
+    DecisionKind.REJECT: WorkflowStatus.REJECTED,
+}
+_DECISION_VERB = {
+    DecisionKind.APPROVE: "approved",
+    DecisionKind.REQUEST_CHANGES: "changes_requested",
+    DecisionKind.REJECT: "rejected",
+    DecisionKind.TO_PRODUCTION: "moved_to_production",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionSpec:
+    description: str
+    owner: User
+    due_date: dt.date
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    acting_user: User,
+    use_case: UseCase,
+    kind: DecisionKind,
+    scope: str = "",
+    conditions: str = "",
+    end_date: dt.date | None = None,
+    justification: str = "",
+    meeting: Meeting | None = None,
+    actions: Iterable[ActionSpec] = (),
+) -> Decision:
+    """Approve (with scope, conditions and an end date where it fits), request changes, reject,
+    or move a pilot to production (a decision of its own). Conditions become actions."""
+    locked = _lock(use_case)
+    if kind == DecisionKind.TO_PRODUCTION:
+        if locked.status != WorkflowStatus.APPROVED:
+            raise workflow.InvalidTransition("lifecycle stage", locked.status, LifecycleStage.PRODUCTION)
+        workflow.check_stage(locked.lifecycle_stage, LifecycleStage.PRODUCTION)
+        locked.lifecycle_stage, fields = LifecycleStage.PRODUCTION, ["lifecycle_stage"]
+    elif kind in _DECISION_STATUS:
+        workflow.check_status(locked.status, _DECISION_STATUS[kind])
+        locked.status, fields = _DECISION_STATUS[kind], ["status"]
+    else:
+        raise ValueError(f"{kind} has a service of its own")
+    decision = Decision(
+        use_case=locked,
+        kind=kind,
+        scope=scope,
+        conditions=conditions,
+        end_date=end_date,
+        justification=justification,
+        meeting=meeting,
+        decided_by=acting_user,
+    )
+    decision.full_clean()
+    decision.save()
+    made = [Action.objects.create(decision=decision, **dataclasses.asdict(a)) for a in actions]
+    _save(locked, fields)
+    _audit(
+        acting_user,
+        locked,
+        _DECISION_VERB[kind],
+        justification or conditions,
+        decision=snapshot_of(decision),
+        actions=[snapshot_of(a) for a in made],
+    )
+    return decision
+
+
+_OUTCOME_STAGE = {
+    ReviewOutcome.SUSPEND: LifecycleStage.SUSPENDED,
+    ReviewOutcome.RETIRE: LifecycleStage.RETIRED,
+}
+
+
+@transaction.atomic
+def review_record(
+    *,
+    acting_user: User,
+    use_case: UseCase,
+    due_date: dt.date,
+    outcome: ReviewOutcome,
+    next_due: dt.date | None = None,
+    **checklist: Any,
+) -> Review:
+    """Record a review; the next due date follows the tier's cadence unless given."""
+    locked = _lock(use_case)
+    today = timezone.localdate()
+    fields: list[str] = []
+    if outcome in _OUTCOME_STAGE:
+        workflow.check_stage(locked.lifecycle_stage, _OUTCOME_STAGE[outcome])
+        locked.lifecycle_stage = _OUTCOME_STAGE[outcome]
+        fields.append("lifecycle_stage")
+        next_due = None
+    elif next_due is None:
+        months = schedule.cadence_months(locked.risk_tier, override=locked.review_cadence_months)
+        next_due = schedule.next_due(today, months) if months else None
+    review = Review(
+        use_case=locked,
+        due_date=due_date,
+        reviewer=acting_user,
+        outcome=outcome,
+        next_due=next_due,
+        **checklist,
+    )
+    review.full_clean()
+    review.save()
+    ReviewSchedule.objects.update_or_create(
+        use_case=locked, defaults={"next_due": next_due, "updated_at": timezone.now()}
+    )
+    _save(locked, fields)
+    _audit(acting_user, locked, "reviewed", review.findings, review=snapshot_of(review))
+    return review
+
+
+@transaction.atomic
+def obligation_mark_done(
+    *, acting_user: User, item: ObligationItem, evidence_url: str = "", evidence_note: str = ""
+) -> ObligationItem:
+    """Tick a duty off with its evidence. With four-eyes on (KOERS_OBLIGATION_FOUR_EYES), the
+    use-case's owner cannot tick off their own duties."""
+    locked = ObligationItem.objects.select_for_update().select_related("use_case").get(pk=item.pk)
+    if getattr(settings, "KOERS_OBLIGATION_FOUR_EYES", False) and locked.use_case.owner_id == acting_user.pk:
+        raise ValidationError(_("Someone other than the owner must confirm this duty is done."))
+    if not (evidence_url or evidence_note):
+        raise ValidationError(_("Add a link or a note as evidence."))
+    now = timezone.now()
+    locked.status, locked.done_by, locked.done_at, locked.updated_at = (
+        ObligationStatus.DONE,
+        acting_user,
+        now,
+        now,
+    )
+    locked.evidence_url, locked.evidence_note = evidence_url, evidence_note
+    locked.full_clean()
+    locked.save()
+    use_case = _lock(locked.use_case)
+    _save(use_case, [])
+    audit_log(
+        actor=acting_user,
+        action="register.obligation.done",
+        subject=locked,
+        use_case_id=use_case.pk,
+        justification=evidence_note or evidence_url,
+    )
+    return locked

@@ -1,0 +1,50 @@
+"""The one table of allowed moves for a use-case's workflow status and lifecycle stage
+(STYLE.md §5). Pure: no ORM. Anything not in a table raises `InvalidTransition`, which screens
+show as a message, never as a 500."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from register.choices import LifecycleStage as Stage
+from register.choices import WorkflowStatus as Status
+
+STATUS_MOVES: dict[str, frozenset[str]] = {
+    Status.DRAFT: frozenset({Status.SUBMITTED}),
+    Status.SUBMITTED: frozenset({Status.APPROVED, Status.CHANGES_REQUESTED, Status.REJECTED}),
+    Status.CHANGES_REQUESTED: frozenset({Status.SUBMITTED}),
+    # An edit of an approved use-case sends it back for a new decision.
+    Status.APPROVED: frozenset({Status.SUBMITTED}),
+    # A rejected use-case can be reworked as a new draft.
+    Status.REJECTED: frozenset({Status.DRAFT}),
+}
+
+STAGE_MOVES: dict[str, frozenset[str]] = {
+    Stage.IDEA: frozenset({Stage.PILOT, Stage.PRODUCTION, Stage.SUSPENDED, Stage.RETIRED}),
+    Stage.PILOT: frozenset({Stage.PRODUCTION, Stage.SUSPENDED, Stage.RETIRED}),
+    Stage.PRODUCTION: frozenset({Stage.SUSPENDED, Stage.RETIRED}),
+    Stage.SUSPENDED: frozenset({Stage.PILOT, Stage.PRODUCTION, Stage.RETIRED}),
+    Stage.RETIRED: frozenset(),
+}
+
+# Stages in which an AI system is in use: these are reviewed and can be overdue.
+ACTIVE_STAGES = frozenset({Stage.PILOT, Stage.PRODUCTION})
+
+
+class InvalidTransition(Exception):
+    def __init__(self, what: str, current: str, wanted: str) -> None:
+        self.what, self.current, self.wanted = what, current, wanted
+        super().__init__(
+            _("A use-case cannot go from %(current)s to %(wanted)s (%(what)s).")
+            % {"current": current, "wanted": wanted, "what": what}
+        )
+
+
+def check_status(current: str, wanted: str) -> None:
+    if wanted not in STATUS_MOVES[current]:
+        raise InvalidTransition("status", current, wanted)
+
+
+def check_stage(current: str, wanted: str) -> None:
+    if wanted not in STAGE_MOVES[current]:
+        raise InvalidTransition("lifecycle stage", current, wanted)
