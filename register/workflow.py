@@ -31,12 +31,19 @@ STAGE_MOVES: dict[str, frozenset[str]] = {
 ACTIVE_STAGES = frozenset({Stage.PILOT, Stage.PRODUCTION})
 
 
+def _label(value: str) -> str:
+    for choices in (Status, Stage):
+        if value in choices.values:
+            return str(choices(value).label)
+    return value
+
+
 class InvalidTransition(Exception):
     def __init__(self, what: str, current: str, wanted: str) -> None:
         self.what, self.current, self.wanted = what, current, wanted
         super().__init__(
-            _("A use-case cannot go from %(current)s to %(wanted)s (%(what)s).")
-            % {"current": current, "wanted": wanted, "what": what}
+            _("A use-case cannot go from %(current)s to %(wanted)s.")
+            % {"current": _label(current), "wanted": _label(wanted)}
         )
 
 

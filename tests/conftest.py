@@ -1,6 +1,6 @@
 """The one persona set (STYLE.md §17). Each persona is a logged-in `Client` (or none, for
-`anonymous`); `persona_user` gives the user behind it. Business units A and B join with the
-domain core: then `member_a` and `member_b` also get their unit memberships here."""
+`anonymous`); `member_a` and `member_b` are members of business units "Unit A" and "Unit B" of
+one legal entity."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.test import Client
 from register import services
 from register.choices import Role
 from register.models import User
-from tests.factories import UserFactory
+from tests.factories import UserFactory, business_unit
 
 PERSONAS = ("anonymous", "outsider", "member_a", "member_b", "committee", "auditor", "superuser")
 
@@ -38,7 +38,11 @@ def make_persona(db: None) -> Callable[[str], User | None]:
             "committee": Role.COMMITTEE,
             "auditor": Role.AUDITOR,
         }
-        return _with_role(name, roles[name])
+        user = _with_role(name, roles[name])
+        if name in {"member_a", "member_b"}:
+            unit = business_unit("Unit A" if name == "member_a" else "Unit B")
+            services.membership_add(acting_user=None, user=user, business_unit=unit)
+        return user
 
     return make
 

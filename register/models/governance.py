@@ -52,6 +52,8 @@ class Decision(models.Model):
                 condition=~Q(kind__in=[DecisionKind.REQUEST_CHANGES, DecisionKind.REJECT])
                 | ~Q(justification=""),
                 name="decision_refusal_justified",
+                violation_error_code="justification_required",
+                violation_error_message=_("Say why when you reject a use-case or ask for changes."),
             ),
         ]
 

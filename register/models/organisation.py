@@ -112,6 +112,7 @@ class Vendor(models.Model):
             models.CheckConstraint(
                 condition=models.Q(log_retention_days__isnull=True) | models.Q(log_retention_days__gte=1),
                 name="vendor_log_retention_positive",
+                violation_error_message=_("Logs are kept for at least one day."),
             ),
         ]
 

@@ -179,6 +179,7 @@ class UseCase(models.Model):
             models.CheckConstraint(
                 condition=Q(review_cadence_months__isnull=True) | Q(review_cadence_months__gte=1),
                 name="usecase_cadence_positive",
+                violation_error_message=_("Reviews are at least one month apart."),
             ),
         ]
 
@@ -224,6 +225,7 @@ class RiskAssessment(models.Model):
             models.CheckConstraint(
                 condition=Q(kind=AssessmentKind.ENGINE) | ~Q(justification=""),
                 name="riskassessment_override_justified",
+                violation_error_message=_("An override needs a justification."),
             ),
         ]
 
@@ -268,6 +270,7 @@ class ObligationItem(models.Model):
                 condition=~Q(status=ObligationStatus.DONE)
                 | (Q(done_by__isnull=False) & Q(done_at__isnull=False)),
                 name="obligationitem_done_has_who_and_when",
+                violation_error_message=_("A duty that is done says who confirmed it and when."),
             ),
         ]
 

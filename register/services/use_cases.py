@@ -392,9 +392,11 @@ def obligation_mark_done(
     use-case's owner cannot tick off their own duties."""
     locked = ObligationItem.objects.select_for_update().select_related("use_case").get(pk=item.pk)
     if getattr(settings, "KOERS_OBLIGATION_FOUR_EYES", False) and locked.use_case.owner_id == acting_user.pk:
-        raise ValidationError(_("Someone other than the owner must confirm this duty is done."))
+        raise ValidationError(
+            _("Someone other than the owner must confirm this duty is done."), code="four_eyes"
+        )
     if not (evidence_url or evidence_note):
-        raise ValidationError(_("Add a link or a note as evidence."))
+        raise ValidationError(_("Add a link or a note as evidence."), code="evidence_required")
     now = timezone.now()
     locked.status, locked.done_by, locked.done_at, locked.updated_at = (
         ObligationStatus.DONE,
