@@ -12,6 +12,9 @@ app = Celery("koers")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# One entry per periodic job, each with a comment saying when and why. The reminder sweep joins
-# with the reminders issue; until then beat runs with an empty schedule.
-app.conf.beat_schedule = {}
+# One entry per periodic job, each with a comment saying when and why. Exactly one beat runs.
+app.conf.beat_schedule = {
+    # Every 5 minutes: deliver outbox rows the after-commit task missed (broker down, worker
+    # restarted) and retry failed ones whose backoff has passed; each run leaves a SweepRun row.
+    "deliver-outbox": {"task": "register.sweep", "schedule": 300.0},
+}

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,7 +20,8 @@ from rest_framework.authtoken.models import TokenProxy
 
 from register import services
 from register.choices import Role
-from register.models import AuditEvent, User
+from register.models import AuditEvent, UseCase, User
+from register.selectors import use_cases_visible_to
 
 # Nobody deletes in bulk; a superuser deletes one record at a time, on its own page.
 admin.site.disable_action("delete_selected")
@@ -36,6 +37,9 @@ admin.site.index_title = _("AI committee")
 class KoersModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """One audit trail (STYLE.md §6): Django's LogEntry is not written; services write
     AuditEvents, and an object's history page shows those."""
+
+    # Django 6's default today: a URL typed without a scheme is taken as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> None:  # type: ignore[override]
         return None
@@ -79,6 +83,19 @@ class AuditEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "occurred_at"
     list_select_related = ("actor",)
     show_full_result_count = False  # the trail grows without bound; counting it all is slow
+
+
+@admin.register(UseCase)
+class UseCaseAdmin(ReadOnlyAdmin):
+    """The register, read-only for now; the committee's decision screens join with the admin issue."""
+
+    list_display = ("reference", "name", "business_unit", "owner", "status", "lifecycle_stage", "risk_tier")
+    list_filter = ("status", "lifecycle_stage", "classification_status", "risk_tier", "sector")
+    search_fields = ("reference", "name", "purpose")
+    list_select_related = ("business_unit", "owner")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[UseCase]:
+        return use_cases_visible_to(request.user)
 
 
 def _role_action(role: Role, *, grant: bool) -> Any:

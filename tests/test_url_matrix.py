@@ -13,7 +13,8 @@ from django.test import Client
 
 from register import services
 from register.choices import Role
-from register.models import AuditEvent, User
+from register.models import AuditEvent, UseCase, User
+from tests import factories
 from tests.conftest import PERSONAS
 from tests.factories import UserFactory
 from tests.urlwalk import served_patterns
@@ -26,6 +27,7 @@ class World:
     target: User
     event: AuditEvent
     user_type: int
+    use_case: UseCase
 
 
 Url = str | Callable[[World], str]
@@ -104,6 +106,24 @@ MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
         lambda w: f"/admin/register/auditevent/{w.event.pk}/",
         ADMIN_REDIRECT,
     ),
+    ("/admin/register/usecase/", "GET"): ("/admin/register/usecase/", ADMIN_VIEW),
+    ("/admin/register/usecase/add/", "GET"): ("/admin/register/usecase/add/", ADMIN_NOBODY),
+    ("/admin/register/usecase/<path:object_id>/history/", "GET"): (
+        lambda w: f"/admin/register/usecase/{w.use_case.pk}/history/",
+        ADMIN_REDIRECT,
+    ),
+    ("/admin/register/usecase/<path:object_id>/delete/", "GET"): (
+        lambda w: f"/admin/register/usecase/{w.use_case.pk}/delete/",
+        ADMIN_NOBODY,
+    ),
+    ("/admin/register/usecase/<path:object_id>/change/", "GET"): (
+        lambda w: f"/admin/register/usecase/{w.use_case.pk}/change/",
+        ADMIN_VIEW,
+    ),
+    ("/admin/register/usecase/<path:object_id>/", "GET"): (
+        lambda w: f"/admin/register/usecase/{w.use_case.pk}/",
+        ADMIN_REDIRECT,
+    ),
     ("/admin/register/user/", "GET"): ("/admin/register/user/", ADMIN_VIEW),
     ("/admin/register/user/add/", "GET"): ("/admin/register/user/add/", ADMIN_SUPERUSER_ONLY),
     ("/admin/register/user/<id>/password/", "GET"): (
@@ -163,8 +183,9 @@ def world(db: None) -> World:
     services.role_grant(acting_user=None, user=target, role=Role.MEMBER)
     return World(
         target=target,
-        event=AuditEvent.objects.get(subject_id=str(target.pk)),
+        event=AuditEvent.objects.get(subject_type="register.user", subject_id=str(target.pk)),
         user_type=ContentType.objects.get_for_model(User).pk,
+        use_case=factories.use_case(owner=target),
     )
 
 

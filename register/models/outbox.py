@@ -31,6 +31,7 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -64,6 +65,7 @@ class SweepRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     delivered = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    marked_unknown = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 
     class Meta:

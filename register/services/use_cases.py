@@ -39,6 +39,7 @@ from register.models import (
     UseCase,
     User,
 )
+from register.services import notify
 
 # What people may set through the form and the services (states, tiers and the reference are
 # moved by services only).
@@ -153,6 +154,7 @@ def use_case_submit(*, acting_user: User | None, use_case: UseCase) -> UseCase:
     locked.status = WorkflowStatus.SUBMITTED
     _save(locked, fields)
     _audit(acting_user, locked, "submitted")
+    notify.submitted(locked)
     return locked
 
 
@@ -241,6 +243,8 @@ def use_case_classify(
         fields = ["override_may_be_stale"]
     else:
         fields = _make_current(locked, assessment, result)
+    if result.risk_tier == "prohibited":
+        notify.prohibited(locked, assessment)
     _save(locked, fields)
     _reschedule(locked, today)
     _audit(acting_user, locked, "classified", result.risk_tier, assessment=assessment.pk)
@@ -327,6 +331,7 @@ def decision_record(
     decision.save()
     made = [Action.objects.create(decision=decision, **dataclasses.asdict(a)) for a in actions]
     _save(locked, fields)
+    notify.decided(locked, decision, DecisionKind(kind).label, conditions, justification)
     _audit(
         acting_user,
         locked,

@@ -1,0 +1,132 @@
+"""The outbox (STYLE.md §8-9): services add rows in their transaction; after commit a task makes
+delivery fast; a periodic sweep delivers whatever is still due. Claim before sending, at most once:
+a row left in `sending` by a crash becomes `unknown`, shown to the committee, never resent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from register import delivery as transport
+from register.choices import DeliveryChannel, DeliveryStatus
+from register.models import Delivery, SweepRun, UseCase
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+# A claim older than this without an outcome means the worker died mid-send.
+SENDING_TIMEOUT = dt.timedelta(minutes=15)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """5, 10, 20, 40 ... minutes between tries, at most 6 hours."""
+    return min(dt.timedelta(minutes=5 * 2 ** (attempts - 1)), dt.timedelta(hours=6))
+
+
+def enqueue(
+    *,
+    subject: models.Model,
+    use_case: UseCase | None,
+    due_date: dt.date,
+    stage: str,
+    recipient: str,
+    template: str,
+    context: dict[str, Any],
+    language: str = "nl",
+    repeat: int = 0,
+    channel: str = DeliveryChannel.EMAIL,
+) -> Delivery | None:
+    """Add a row in the caller's transaction; the same message twice is a no-op (None)."""
+    if not recipient:
+        return None
+    row, created = Delivery.objects.get_or_create(
+        subject_type=subject._meta.label_lower,
+        subject_id=str(subject.pk),
+        due_date=due_date,
+        stage=stage,
+        repeat=repeat,
+        recipient=recipient,
+        channel=channel,
+        defaults={
+            "use_case": use_case,
+            "template": template,
+            "context": context,
+            "language": language or "nl",
+        },
+    )
+    if not created:
+        return None
+    from register.tasks import deliver  # the tasks module imports this one
+
+    # Only a speed-up: if the broker is down, the sweep delivers the row later (robust=True).
+    transaction.on_commit(lambda: deliver.delay(row.pk), robust=True)
+    return row
+
+
+def claim(pk: int) -> bool:
+    """Take a row for sending: 1 updated row means this worker, and only this one, sends it."""
+    now = timezone.now()
+    pending = Q(status=DeliveryStatus.QUEUED) | Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
+    return (
+        Delivery.objects.filter(Q(pk=pk) & pending).update(
+            status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+        == 1
+    )
+
+
+def deliver_one(pk: int) -> bool | None:
+    """Send a claimed row. True: sent; False: failed (retried later); None: not ours to send."""
+    if not claim(pk):
+        return None
+    row = Delivery.objects.get(pk=pk)
+    try:
+        transport.send(row)
+    except Exception as exc:  # any failure of the transport: record it, retry later
+        log.warning("delivery %s failed (attempt %s): %s", pk, row.attempts, exc)
+        gave_up = row.attempts >= MAX_ATTEMPTS
+        Delivery.objects.filter(pk=pk).update(
+            status=DeliveryStatus.GAVE_UP if gave_up else DeliveryStatus.FAILED,
+            next_attempt_at=timezone.now() + backoff(row.attempts),
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        return False
+    Delivery.objects.filter(pk=pk).update(status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
+    return True
+
+
+def mark_interrupted(now: dt.datetime) -> int:
+    """Rows a crashed worker left in `sending` become `unknown`: evidence, not a resend."""
+    return Delivery.objects.filter(
+        status=DeliveryStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
+    ).update(
+        status=DeliveryStatus.UNKNOWN, last_error="Interrupted while sending; not resent (at most once)."
+    )
+
+
+def sweep(*, time_limit: float = 240.0) -> SweepRun:
+    """Deliver what is due, one row at a time, until done or out of time; record the run. A row
+    that fails waits for its backoff, so it is not tried twice in one run."""
+    run = SweepRun.objects.create()
+    started = time.monotonic()
+    run.marked_unknown = mark_interrupted(timezone.now())
+    tried: set[int] = set()
+    pending = Q(status=DeliveryStatus.QUEUED) | Q(status=DeliveryStatus.FAILED)
+    while time.monotonic() - started < time_limit:
+        batch = Delivery.objects.filter(pending, next_attempt_at__lte=timezone.now()).exclude(pk__in=tried)
+        pks = list(batch.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:50])
+        if not pks:
+            break
+        for pk in pks:
+            tried.add(pk)
+            outcome = deliver_one(pk)
+            run.delivered += outcome is True
+            run.failed += outcome is False
+    run.finished_at = timezone.now()
+    run.save()
+    return run

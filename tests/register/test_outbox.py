@@ -1,0 +1,169 @@
+"""The outbox: rows written with the change, claimed before sending, sent at most once; crashes
+leave evidence; failures retry with backoff; a broker that is down loses nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+from collections.abc import Callable
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from kombu.exceptions import OperationalError
+
+from register import outbox, services, tasks
+from register.choices import DecisionKind, Role
+from register.models import Delivery, SweepRun, UseCase, User
+from tests import factories
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+NOV_27 = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def committee_people(db: None) -> list[User]:
+    people = [
+        UserFactory.create(username="fleur", email="fleur@koers.example", language="nl"),
+        UserFactory.create(username="sam", email="sam@koers.example", language="en"),
+    ]
+    for person in people:
+        services.role_grant(acting_user=None, user=person, role=Role.COMMITTEE)
+    return people
+
+
+def _submitted(name: str = "Webshop chatbot") -> UseCase:
+    case = factories.use_case(name)
+    return services.use_case_submit(acting_user=case.owner, use_case=case)
+
+
+@time_machine.travel(NOV_27, tick=False)
+def test_it_writes_a_row_per_committee_member_with_the_submission(
+    committee_people: list[User], django_capture_on_commit_callbacks: Callable[..., object]
+) -> None:
+    with django_capture_on_commit_callbacks() as callbacks:  # type: ignore[attr-defined]
+        case = _submitted()
+    rows = Delivery.objects.order_by("recipient")
+    assert [(r.recipient, r.language, r.stage, r.status, r.template) for r in rows] == [
+        ("fleur@koers.example", "nl", "submitted", "queued", "use_case_submitted"),
+        ("sam@koers.example", "en", "submitted", "queued", "use_case_submitted"),
+    ]
+    assert rows[0].context["reference"] == case.reference == "AI-2026-0001"
+    assert len(callbacks) == 2  # after commit: one fast delivery each
+
+
+@time_machine.travel(NOV_27, tick=False)
+def test_it_sends_each_message_at_most_once_in_the_recipients_language(committee_people: list[User]) -> None:
+    _submitted()
+    for row in Delivery.objects.all():
+        tasks.deliver(row.pk)
+        tasks.deliver(row.pk)  # a redelivered task message: the claim makes it a no-op
+    outbox.sweep(time_limit=5)
+    subjects = sorted(message.subject for message in mail.outbox)
+    assert subjects == [
+        "New AI use-case to review: AI-2026-0001 Webshop chatbot",
+        "Nieuwe AI-toepassing om te beoordelen: AI-2026-0001 Webshop chatbot",
+    ]
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+    english = next(m for m in mail.outbox if m.to == ["sam@koers.example"])
+    assert "http://127.0.0.1:8000/admin/register/usecase/" in english.body
+    assert isinstance(english, EmailMultiAlternatives)
+    assert english.alternatives[0][1] == "text/html"
+
+
+def test_it_leaves_evidence_when_a_worker_died_while_sending(committee_people: list[User]) -> None:
+    _submitted()
+    row = Delivery.objects.first()
+    assert row is not None
+    assert outbox.claim(row.pk)  # the worker claimed it, then died before finishing
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=20)):
+        run = outbox.sweep(time_limit=5)
+    row.refresh_from_db()
+    assert (row.status, row.attempts, run.marked_unknown) == ("unknown", 1, 1)
+    assert [m.to for m in mail.outbox] == [["sam@koers.example"]]  # the other row; never the unknown one
+
+
+def test_it_retries_a_failure_after_its_backoff_and_gives_up_at_last(
+    committee_people: list[User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _submitted()
+    row = Delivery.objects.get(recipient="fleur@koers.example")
+    Delivery.objects.exclude(pk=row.pk).update(status="sent")
+
+    def refuse(delivery: Delivery) -> None:
+        raise smtplib.SMTPServerDisconnected("mail server went away")
+
+    monkeypatch.setattr("register.delivery.send", refuse)
+    start = dt.datetime.now(tz=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        assert outbox.deliver_one(row.pk) is False
+        row.refresh_from_db()
+        assert (row.status, row.attempts, row.next_attempt_at - start) == (
+            "failed",
+            1,
+            dt.timedelta(minutes=5),
+        )
+        assert row.last_error == "SMTPServerDisconnected: mail server went away"
+        assert outbox.sweep(time_limit=5).failed == 0  # still waiting for its backoff
+    for minutes in (6, 16, 36, 76, 156):
+        with time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False):
+            outbox.sweep(time_limit=5)
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("gave_up", 6)
+    monkeypatch.undo()
+    outbox.sweep(time_limit=5)
+    assert mail.outbox == []  # given up is final: the committee sees it, nobody resends silently
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_saves_the_change_when_the_broker_is_down_and_delivers_later(
+    committee_people: list[User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broker_down(*args: object) -> None:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.deliver, "delay", broker_down)
+    case = _submitted()  # commits; the after-commit delivery fails and is only logged
+    assert UseCase.objects.get(pk=case.pk).status == "submitted"
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"queued"}
+    run = outbox.sweep(time_limit=5)
+    assert (run.delivered, run.failed, len(mail.outbox)) == (2, 0, 2)
+    assert SweepRun.objects.latest("started_at").finished_at is not None
+
+
+def test_it_escalates_a_prohibited_use_case_to_owner_lead_and_committee(committee_people: list[User]) -> None:
+    lead = UserFactory.create(username="lead", email="lead@koers.example")
+    unit = factories.business_unit("Call centre")
+    unit.lead = lead
+    unit.save()
+    owner = UserFactory.create(username="owner", email="owner@koers.example", language="en")
+    case = factories.use_case("Agent mood scoring", unit=unit, owner=owner)
+    services.use_case_classify(
+        acting_user=owner, use_case=case, answers={"AI_SYSTEM": True, "ROLE_DEPLOYER": True, "ART5_1_F": True}
+    )
+    assert sorted(Delivery.objects.filter(stage="prohibited").values_list("recipient", "language")) == [
+        ("fleur@koers.example", "nl"),
+        ("lead@koers.example", "nl"),
+        ("owner@koers.example", "en"),
+        ("sam@koers.example", "en"),
+    ]
+
+
+def test_it_tells_the_owner_of_a_decision_in_their_language(committee_people: list[User]) -> None:
+    case = _submitted()
+    User.objects.filter(pk=case.owner.pk).update(language="en")
+    case.refresh_from_db()
+    services.decision_record(
+        acting_user=committee_people[0],
+        use_case=case,
+        kind=DecisionKind.REQUEST_CHANGES,
+        justification="Name the overseers",
+    )
+    row = Delivery.objects.get(stage="decision")
+    assert (row.recipient, row.context["decision"], row.context["justification"]) == (
+        case.owner.email,
+        "Request changes",
+        "Name the overseers",
+    )
