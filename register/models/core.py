@@ -42,6 +42,15 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> NoReturn:
         raise TypeError("Audit events are never deleted.")
 
+    def pseudonymise(self, *, user_id: int, pseudonym: str) -> None:
+        """The one sanctioned rewrite (PRODUCT.md, retention): a person who left is replaced by a
+        pseudonym as actor and in the snapshots of their own user record."""
+        personal = {"username": pseudonym, "first_name": "", "last_name": "", "email": ""}
+        models.QuerySet.update(self.filter(actor_id=user_id), actor_label=pseudonym)
+        for event in self.filter(subject_type="register.user", subject_id=str(user_id)):
+            snapshot = {**event.snapshot, **{k: v for k, v in personal.items() if k in event.snapshot}}
+            models.QuerySet.update(self.filter(pk=event.pk), snapshot=snapshot)
+
 
 class AuditEvent(models.Model):
     """One entry in the one audit trail (STYLE.md §6): who did what to which record, when, why,

@@ -3,6 +3,12 @@ event in the same transaction. One module per area; import from here."""
 
 from __future__ import annotations
 
+from register.services.classification import (
+    use_case_lift_override,
+    use_case_override,
+    use_case_reclassify,
+    use_case_set_policy_tier,
+)
 from register.services.organisation import (
     business_unit_create,
     legal_entity_create,
@@ -13,7 +19,9 @@ from register.services.people import (
     record_delete,
     role_grant,
     role_revoke,
+    user_deactivate,
     user_password_changed,
+    user_pseudonymise,
     user_save,
 )
 from register.services.use_cases import (
@@ -24,6 +32,7 @@ from register.services.use_cases import (
     use_case_classify,
     use_case_confirm_classification,
     use_case_create,
+    use_case_reassign_owner,
     use_case_submit,
     use_case_update,
 )
@@ -42,9 +51,16 @@ __all__ = [
     "use_case_classify",
     "use_case_confirm_classification",
     "use_case_create",
+    "use_case_lift_override",
+    "use_case_override",
+    "use_case_reassign_owner",
+    "use_case_reclassify",
+    "use_case_set_policy_tier",
     "use_case_submit",
     "use_case_update",
+    "user_deactivate",
     "user_password_changed",
+    "user_pseudonymise",
     "user_save",
     "vendor_create",
 ]

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from register.audit import audit_log, snapshot_of
 from register.choices import Role
-from register.models import User
+from register.models import AuditEvent, User
 from register.roles import STAFF_ROLES
 
 
@@ -91,3 +93,38 @@ def record_delete(*, acting_user: User, instance: models.Model, justification: s
         justification=justification,
     )
     instance.delete()
+
+
+@transaction.atomic
+def user_deactivate(*, acting_user: User | None, user: User) -> User:
+    """Refused while the person is accountable for use-cases: reassign those first."""
+    owned = list(user.owned_use_cases.exclude(lifecycle_stage="retired").values_list("name", flat=True))
+    if owned:
+        raise ValidationError(
+            _("%(person)s is still accountable for: %(use_cases)s. Reassign these first.")
+            % {"person": user.get_username(), "use_cases": ", ".join(sorted(owned))},
+            code="still_owner",
+        )
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit_log(
+        actor=acting_user, action="register.user.deactivated", subject=user, snapshot=_user_snapshot(user)
+    )
+    return user
+
+
+@transaction.atomic
+def user_pseudonymise(*, acting_user: User | None, user: User) -> User:
+    """A person who left: their name disappears from the register and from the audit trail;
+    what they did stays, under a stable pseudonym."""
+    if user.is_active:
+        raise ValidationError(_("Deactivate the person before pseudonymising them."), code="still_active")
+    pseudonym = f"former-{user.pk}"
+    user.username, user.first_name, user.last_name, user.email = pseudonym, "", "", ""
+    user.set_unusable_password()
+    user.save()
+    AuditEvent.objects.pseudonymise(user_id=user.pk, pseudonym=pseudonym)
+    audit_log(
+        actor=acting_user, action="register.user.pseudonymised", subject=user, snapshot=_user_snapshot(user)
+    )
+    return user

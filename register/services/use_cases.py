@@ -422,3 +422,14 @@ def obligation_mark_done(
         justification=evidence_note or evidence_url,
     )
     return locked
+
+
+@transaction.atomic
+def use_case_reassign_owner(*, acting_user: User | None, use_case: UseCase, owner: User) -> UseCase:
+    _check_owner(owner)
+    locked = _lock(use_case)
+    previous = locked.owner.get_username()
+    locked.owner = owner
+    _save(locked, ["owner"])
+    _audit(acting_user, locked, "owner_reassigned", f"{previous} -> {owner.get_username()}")
+    return locked

@@ -1,0 +1,172 @@
+"""The committee's hand on the classification: override and lift, the policy tier, and
+re-classification on a new ruleset."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from register.aiact import classify
+from register.aiact.result import TIER_ORDER
+from register.choices import AssessmentKind, ClassificationStatus, DecisionKind, RiskTier, Role
+from register.models import Decision, RiskAssessment, UseCase, User
+from register.services import notify
+from register.services.use_cases import _audit, _lock, _make_current, _save
+
+
+def _is_committee(user: User | None) -> bool:
+    return user is not None and user.is_active and user.groups.filter(name=Role.COMMITTEE).exists()
+
+
+def _latest_engine(use_case: UseCase) -> RiskAssessment | None:
+    return use_case.assessments.filter(kind=AssessmentKind.ENGINE).order_by("-created_at", "-id").first()
+
+
+def _check_second_approver(use_case: UseCase, acting_user: User, second: User | None) -> None:
+    if not _is_committee(second) or second in (acting_user, use_case.owner):
+        raise ValidationError(
+            {"second_approver": _("A downgrade needs a second committee member who is not the owner.")},
+            code="second_approver_required",
+        )
+
+
+@transaction.atomic
+def use_case_override(
+    *,
+    acting_user: User,
+    use_case: UseCase,
+    risk_tier: str,
+    justification: str,
+    second_approver: User | None = None,
+) -> RiskAssessment:
+    """Classify differently from the questionnaire. A downgrade (a less strict tier than the
+    engine's) needs a second committee member, never the owner. Stays current until lifted."""
+    locked = _lock(use_case)
+    engine = _latest_engine(locked)
+    if engine is None:
+        raise ValidationError(
+            _("Answer the questionnaire before overriding its result."), code="not_assessed"
+        )
+    if risk_tier not in RiskTier.values:
+        raise ValidationError({"risk_tier": _("Not a risk tier.")})
+    if not justification.strip():
+        raise ValidationError({"justification": _("An override needs a justification.")})
+    if TIER_ORDER.index(risk_tier) > TIER_ORDER.index(engine.risk_tier):
+        _check_second_approver(locked, acting_user, second_approver)
+    override = RiskAssessment.objects.create(
+        use_case=locked,
+        kind=AssessmentKind.OVERRIDE,
+        answers=engine.answers,
+        result={**engine.result, "risk_tier": str(risk_tier), "overrides_assessment": engine.pk},
+        risk_tier=risk_tier,
+        complete=True,
+        fria_required=locked.fria_required,
+        ruleset_version=engine.ruleset_version,
+        author=acting_user,
+        justification=justification,
+        second_approver=second_approver,
+    )
+    Decision.objects.create(
+        use_case=locked,
+        kind=DecisionKind.OVERRIDE_CLASSIFICATION,
+        justification=justification,
+        decided_by=acting_user,
+    )
+    locked.current_assessment, locked.risk_tier = override, risk_tier
+    locked.classification_status, locked.override_may_be_stale = ClassificationStatus.OVERRIDDEN, False
+    _save(locked, ["current_assessment", "risk_tier", "classification_status", "override_may_be_stale"])
+    _audit(acting_user, locked, "classification_overridden", justification, engine_tier=engine.risk_tier)
+    return override
+
+
+@transaction.atomic
+def use_case_lift_override(*, acting_user: User, use_case: UseCase, justification: str) -> None:
+    """Go back to the questionnaire's latest result."""
+    locked = _lock(use_case)
+    engine = _latest_engine(locked)
+    if locked.classification_status != ClassificationStatus.OVERRIDDEN or engine is None:
+        raise ValidationError(_("There is no override to lift."), code="no_override")
+    result = classify(engine.answers, today=timezone.localdate())
+    fields = _make_current(locked, engine, result)
+    locked.override_may_be_stale = False
+    _save(locked, [*fields, "override_may_be_stale"])
+    _audit(acting_user, locked, "override_lifted", justification)
+
+
+@transaction.atomic
+def use_case_set_policy_tier(
+    *, acting_user: User | None, use_case: UseCase, policy_tier: str, justification: str
+) -> UseCase:
+    """ "Treat as high-risk by policy": the organisation's stricter tier, never shown as the law's."""
+    if policy_tier and policy_tier not in RiskTier.values:
+        raise ValidationError({"policy_tier": _("Not a risk tier.")}, code="invalid")
+    locked = _lock(use_case)
+    locked.policy_tier = policy_tier
+    _save(locked, ["policy_tier"])
+    _audit(acting_user, locked, "policy_tier_set" if policy_tier else "policy_tier_cleared", justification)
+    return locked
+
+
+@dataclass(frozen=True)
+class Reclassification:
+    use_case: UseCase
+    before: tuple[object, ...]
+    after: tuple[object, ...]
+    tier_before: str
+    tier_after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+@transaction.atomic
+def use_case_reclassify(
+    *, acting_user: User | None, use_case: UseCase, dry_run: bool = False
+) -> Reclassification | None:
+    """Re-run the engine on the current ruleset with the stored answers. Beside an override the
+    new result is stored, not made current, and the override is flagged "may be stale"."""
+    locked = _lock(use_case)
+    engine = _latest_engine(locked)
+    if engine is None:
+        return None
+    result = classify(engine.answers, today=timezone.localdate())
+    before = (
+        engine.risk_tier,
+        engine.fria_required,
+        tuple(sorted(o["code"] for o in engine.result["obligations"])),
+    )
+    after = (result.risk_tier, result.fria_required, tuple(sorted(o.code for o in result.obligations)))
+    outcome = Reclassification(locked, before, after, engine.risk_tier, result.risk_tier)
+    if dry_run or (not outcome.changed and engine.ruleset_version == result.ruleset_version):
+        return outcome
+    assessment = RiskAssessment.objects.create(
+        use_case=locked,
+        answers=engine.answers,
+        result=asdict(result),
+        risk_tier=result.risk_tier,
+        complete=result.complete,
+        fria_required=result.fria_required,
+        ruleset_version=result.ruleset_version,
+        author=acting_user,
+    )
+    if locked.classification_status == ClassificationStatus.OVERRIDDEN:
+        locked.override_may_be_stale = True
+        fields = ["override_may_be_stale"]
+    else:
+        fields = _make_current(locked, assessment, result)
+        if result.risk_tier == "prohibited" and engine.risk_tier != "prohibited":
+            notify.prohibited(locked, assessment)
+    _save(locked, fields)
+    _audit(
+        acting_user,
+        locked,
+        "reclassified",
+        f"{engine.risk_tier} -> {result.risk_tier}",
+        assessment=assessment.pk,
+    )
+    return outcome
