@@ -23,6 +23,9 @@ def main() -> int:
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "PORT": port, "PYTHONUNBUFFERED": "1"}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # the venv's python and celery first
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True)
+    if env["DEBUG"].lower() in {"1", "true", "yes", "on"}:
+        # The demo register (idempotent): people, units, use-cases in every state.
+        subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True)
     print(f"\n  Koers runs at http://127.0.0.1:{port}/  (Ctrl-C stops web, worker and beat)\n", flush=True)
     honcho = subprocess.Popen(
         [str(BIN / "honcho"), "-f", "Procfile", "start"], cwd=ROOT, env=env, start_new_session=True
