@@ -9,6 +9,7 @@ from register.services.classification import (
     use_case_reclassify,
     use_case_set_policy_tier,
 )
+from register.services.governance import action_complete, incident_record, meeting_record
 from register.services.organisation import (
     business_unit_create,
     legal_entity_create,
@@ -39,9 +40,12 @@ from register.services.use_cases import (
 
 __all__ = [
     "StaleEdit",
+    "action_complete",
     "business_unit_create",
     "decision_record",
+    "incident_record",
     "legal_entity_create",
+    "meeting_record",
     "membership_add",
     "obligation_mark_done",
     "record_delete",
