@@ -64,10 +64,10 @@ USER 10001:10001
 
 EXPOSE 8000
 
-# Liveness through gunicorn. /healthz is exempt from the SSL redirect, but not from
+# Readiness through gunicorn (process and database). /readyz is exempt from the SSL redirect, but not from
 # ALLOWED_HOSTS: the probe sends the first allowed host as its Host header. No curl in slim.
 # Worker, beat and migrate override or disable this (docker-compose.yml).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request as u; host = (os.environ.get('ALLOWED_HOSTS') or 'localhost').split(',')[0].strip().lstrip('.').replace('*', 'localhost'); u.build_opener(u.ProxyHandler({})).open(u.Request('http://127.0.0.1:8000/healthz', headers={'Host': host}), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request as u; host = (os.environ.get('ALLOWED_HOSTS') or 'localhost').split(',')[0].strip().lstrip('.').replace('*', 'localhost'); u.build_opener(u.ProxyHandler({})).open(u.Request('http://127.0.0.1:8000/readyz', headers={'Host': host}), timeout=4)"]
 
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth import update_session_auth_hash
@@ -11,10 +12,12 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from register import services
+from register.models import SweepRun
 
 
 @require_safe
@@ -23,11 +26,26 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "register/home.html")
 
 
+# The periodic sweep runs every 5 minutes; two hours without a finished run means it is stuck.
+SWEEP_LATE_AFTER = dt.timedelta(hours=2)
+
+
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness: the process answers. The reminder sweep's last run joins with its issue."""
-    return JsonResponse({"status": "ok"})
+    """The system's health for monitoring: the last sweep run (STYLE.md §9). 503 when the
+    sweep is late; a fresh install that has not swept yet is not late."""
+    last = SweepRun.objects.order_by("-started_at").first()
+    if last is None:
+        return JsonResponse({"status": "ok", "sweep": "never", "last_sweep": None})
+    finished = last.finished_at or last.started_at
+    late = timezone.now() - finished > SWEEP_LATE_AFTER
+    body = {
+        "status": "late" if late else "ok",
+        "sweep": "late" if late else "ok",
+        "last_sweep": finished.isoformat(),
+    }
+    return JsonResponse(body, status=503 if late else 200)
 
 
 @require_safe

@@ -41,8 +41,28 @@ def test_it_links_staff_to_the_admin_and_not_members(committee: Client, member_a
 
 
 def test_it_reports_liveness_and_readiness(anonymous: Client) -> None:
-    assert anonymous.get("/healthz").json() == {"status": "ok"}
+    assert anonymous.get("/healthz").json() == {"status": "ok", "sweep": "never", "last_sweep": None}
     assert anonymous.get("/readyz").json() == {"status": "ok", "database": "ok"}
+
+
+def test_it_turns_red_when_the_sweep_has_not_run_for_two_hours(anonymous: Client) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    from register.models import SweepRun
+
+    start = dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.UTC)
+    SweepRun.objects.create(started_at=start, finished_at=start + dt.timedelta(seconds=3))
+    with time_machine.travel(start + dt.timedelta(hours=1), tick=False):
+        assert anonymous.get("/healthz").json() == {
+            "status": "ok",
+            "sweep": "ok",
+            "last_sweep": "2026-11-27T08:00:03+00:00",
+        }
+    with time_machine.travel(start + dt.timedelta(hours=2, minutes=1), tick=False):
+        response = anonymous.get("/healthz")
+    assert (response.status_code, response.json()["sweep"]) == (503, "late")
 
 
 def test_it_reports_not_ready_when_the_database_is_gone(

@@ -28,6 +28,12 @@ def test_it_builds_the_demo_through_the_services_once(settings: Any) -> None:
     assert ("draft", "suspended", "prohibited", "indicative") in states  # call-centre emotion scoring
     assert ("draft", "idea", "", "unassessed") in states  # imported from the spreadsheet
     assert ("approved", "production", "high_risk", "confirmed") in states
+    assert ("approved", "production", "high_risk", "overridden") in states
+    assert ("approved", "retired", "limited", "indicative") in states
+    statuses = {status for status, *_rest in states}
+    assert statuses == {"draft", "submitted", "changes_requested", "approved", "rejected"}
+    stages = {stage for _status, stage, *_rest in states}
+    assert stages == {"idea", "pilot", "production", "suspended", "retired"}
     assert UseCase.objects.count() >= 15
     assert UseCase.objects.get(name="Triage-ondersteuning SEH").fria_required is True
     first = _counts()

@@ -134,6 +134,27 @@ class Command(BaseCommand):
                 kind=DecisionKind.APPROVE,
                 conditions="Evalueer na drie maanden",
             )
+        if "decision" in spec:
+            services.decision_record(
+                acting_user=people["voorzitter"],
+                use_case=use_case,
+                kind=DecisionKind(spec["decision"]["kind"]),
+                justification=spec["decision"]["justification"],
+            )
+        if "override" in spec:
+            services.use_case_override(
+                acting_user=people["voorzitter"],
+                use_case=use_case,
+                risk_tier=spec["override"]["tier"],
+                justification=spec["override"]["justification"],
+            )
+        if spec.get("retire"):
+            services.review_record(
+                acting_user=people["secretaris"],
+                use_case=use_case,
+                due_date=today,
+                outcome=ReviewOutcome.RETIRE,
+            )
         if spec.get("confirm"):
             services.use_case_confirm_classification(acting_user=people["voorzitter"], use_case=use_case)
         if "review" in spec:
