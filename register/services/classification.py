@@ -3,7 +3,7 @@ re-classification on a new ruleset."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,8 +14,7 @@ from register.aiact import classify
 from register.aiact.result import TIER_ORDER
 from register.choices import AssessmentKind, ClassificationStatus, DecisionKind, RiskTier, Role
 from register.models import Decision, RiskAssessment, UseCase, User
-from register.services import notify
-from register.services.use_cases import _audit, _lock, _make_current, _save
+from register.services.use_cases import _audit, _lock, _make_current, _save, store_engine_result
 
 
 def _is_committee(user: User | None) -> bool:
@@ -144,23 +143,9 @@ def use_case_reclassify(
     outcome = Reclassification(locked, before, after, engine.risk_tier, result.risk_tier)
     if dry_run or (not outcome.changed and engine.ruleset_version == result.ruleset_version):
         return outcome
-    assessment = RiskAssessment.objects.create(
-        use_case=locked,
-        answers=engine.answers,
-        result=asdict(result),
-        risk_tier=result.risk_tier,
-        complete=result.complete,
-        fria_required=result.fria_required,
-        ruleset_version=result.ruleset_version,
-        author=acting_user,
+    assessment, fields = store_engine_result(
+        locked, answers=engine.answers, result=result, acting_user=acting_user, previous_tier=engine.risk_tier
     )
-    if locked.classification_status == ClassificationStatus.OVERRIDDEN:
-        locked.override_may_be_stale = True
-        fields = ["override_may_be_stale"]
-    else:
-        fields = _make_current(locked, assessment, result)
-        if result.risk_tier == "prohibited" and engine.risk_tier != "prohibited":
-            notify.prohibited(locked, assessment)
     _save(locked, fields)
     _audit(
         acting_user,

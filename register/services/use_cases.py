@@ -215,6 +215,37 @@ def _make_current(use_case: UseCase, assessment: RiskAssessment, result: Classif
     return fields
 
 
+def store_engine_result(
+    use_case: UseCase,
+    *,
+    answers: Mapping[str, Any],
+    result: Classification,
+    acting_user: User | None,
+    previous_tier: str,
+) -> tuple[RiskAssessment, list[str]]:
+    """Store an engine assessment on a locked use-case (classify and reclassify). Beside a
+    committee override it is not made current; the override is flagged as possibly stale. A
+    newly prohibited result is escalated at once."""
+    assessment = RiskAssessment.objects.create(
+        use_case=use_case,
+        answers=dict(answers),
+        result=dataclasses.asdict(result),
+        risk_tier=result.risk_tier,
+        complete=result.complete,
+        fria_required=result.fria_required,
+        ruleset_version=result.ruleset_version,
+        author=acting_user,
+    )
+    if use_case.classification_status == ClassificationStatus.OVERRIDDEN:
+        use_case.override_may_be_stale = True
+        fields = ["override_may_be_stale"]
+    else:
+        fields = _make_current(use_case, assessment, result)
+    if result.risk_tier == "prohibited" and previous_tier != "prohibited":
+        notify.prohibited(use_case, assessment)
+    return assessment, fields
+
+
 @transaction.atomic
 def use_case_classify(
     *, acting_user: User | None, use_case: UseCase, answers: Mapping[str, Any]
@@ -228,23 +259,9 @@ def use_case_classify(
     full = _prefilled(locked, answers)
     today = timezone.localdate()
     result = classify(full, today=today)
-    assessment = RiskAssessment.objects.create(
-        use_case=locked,
-        answers=full,
-        result=dataclasses.asdict(result),
-        risk_tier=result.risk_tier,
-        complete=result.complete,
-        fria_required=result.fria_required,
-        ruleset_version=result.ruleset_version,
-        author=acting_user,
+    assessment, fields = store_engine_result(
+        locked, answers=full, result=result, acting_user=acting_user, previous_tier=locked.risk_tier
     )
-    if locked.classification_status == ClassificationStatus.OVERRIDDEN:
-        locked.override_may_be_stale = True
-        fields = ["override_may_be_stale"]
-    else:
-        fields = _make_current(locked, assessment, result)
-    if result.risk_tier == "prohibited":
-        notify.prohibited(locked, assessment)
     _save(locked, fields)
     _reschedule(locked, today)
     _audit(acting_user, locked, "classified", result.risk_tier, assessment=assessment.pk)
