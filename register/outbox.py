@@ -9,6 +9,7 @@ import logging
 import time
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -81,22 +82,30 @@ def claim(pk: int) -> bool:
 
 
 def deliver_one(pk: int) -> bool | None:
-    """Send a claimed row. True: sent; False: failed (retried later); None: not ours to send."""
+    """Send a claimed row. True: sent; False: failed (retried later); None: not ours to send.
+    Outcomes are written only over our own claim: a row the sweep already marked `unknown`
+    (this send took too long) stays unknown and is never sent again."""
     if not claim(pk):
         return None
     row = Delivery.objects.get(pk=pk)
+    ours = Delivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING)
     try:
         transport.send(row)
-    except Exception as exc:  # any failure of the transport: record it, retry later
+    except SoftTimeLimitExceeded:  # cut off mid-send: it may or may not have gone out
+        ours.update(status=DeliveryStatus.UNKNOWN, last_error="Interrupted while sending; not resent.")
+        raise
+    except Exception as exc:  # a failure the transport reported: nothing went out, retry later
         log.warning("delivery %s failed (attempt %s): %s", pk, row.attempts, exc)
-        gave_up = row.attempts >= MAX_ATTEMPTS
-        Delivery.objects.filter(pk=pk).update(
-            status=DeliveryStatus.GAVE_UP if gave_up else DeliveryStatus.FAILED,
+        ours.update(
+            status=DeliveryStatus.GAVE_UP if row.attempts >= MAX_ATTEMPTS else DeliveryStatus.FAILED,
             next_attempt_at=timezone.now() + backoff(row.attempts),
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         return False
-    Delivery.objects.filter(pk=pk).update(status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
+    except BaseException:  # a time limit or a shutdown mid-send: it may or may not have gone out
+        ours.update(status=DeliveryStatus.UNKNOWN, last_error="Interrupted while sending; not resent.")
+        raise
+    ours.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
     return True
 
 
@@ -110,23 +119,33 @@ def mark_interrupted(now: dt.datetime) -> int:
 
 
 def sweep(*, time_limit: float = 240.0) -> SweepRun:
-    """Deliver what is due, one row at a time, until done or out of time; record the run. A row
-    that fails waits for its backoff, so it is not tried twice in one run."""
+    """Deliver what is due, one row at a time, until done or out of time; record the run, also
+    when it crashes (the error is kept, and /healthz judges only runs that finished cleanly). A
+    row that fails waits for its backoff, so it is not tried twice in one run."""
     run = SweepRun.objects.create()
     started = time.monotonic()
-    run.marked_unknown = mark_interrupted(timezone.now())
+    try:
+        run.marked_unknown = mark_interrupted(timezone.now())
+        _deliver_due(run, started, time_limit)
+    except BaseException as exc:
+        run.error = f"{type(exc).__name__}: {exc}"[:2000]
+        raise
+    finally:
+        run.finished_at = timezone.now()
+        run.save()
+    return run
+
+
+def _deliver_due(run: SweepRun, started: float, time_limit: float) -> None:
     tried: set[int] = set()
     pending = Q(status=DeliveryStatus.QUEUED) | Q(status=DeliveryStatus.FAILED)
     while time.monotonic() - started < time_limit:
         batch = Delivery.objects.filter(pending, next_attempt_at__lte=timezone.now()).exclude(pk__in=tried)
         pks = list(batch.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:50])
         if not pks:
-            break
+            return
         for pk in pks:
             tried.add(pk)
             outcome = deliver_one(pk)
             run.delivered += outcome is True
             run.failed += outcome is False
-    run.finished_at = timezone.now()
-    run.save()
-    return run

@@ -57,6 +57,16 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         return f"{self.template} → {self.recipient} ({self.status})"
 
+    @classmethod
+    def scrub(cls, *, address: str, names: set[str], pseudonym: str) -> None:
+        """Pseudonymise a person who left in the outbox too: their address and their name in the
+        stored message contexts (PRODUCT.md, retention)."""
+        if address:
+            cls.objects.filter(recipient=address).update(recipient=pseudonym)
+        for row in cls.objects.filter(context__owner__in=list(names)):
+            row.context = {**row.context, "owner": pseudonym}
+            row.save(update_fields=["context"])
+
 
 class SweepRun(models.Model):
     """One run of the periodic sweep: /healthz and the dashboard show the last one."""

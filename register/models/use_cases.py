@@ -71,7 +71,11 @@ class UseCase(models.Model):
         editable=False,
     )
     lifecycle_stage = models.CharField(
-        _("lifecycle stage"), max_length=16, choices=LifecycleStage.choices, default=LifecycleStage.IDEA
+        _("lifecycle stage"),
+        max_length=16,
+        choices=LifecycleStage.choices,
+        default=LifecycleStage.IDEA,
+        editable=False,
     )
     classification_status = models.CharField(
         _("classification status"),

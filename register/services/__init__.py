@@ -34,6 +34,7 @@ from register.services.use_cases import (
     use_case_confirm_classification,
     use_case_create,
     use_case_reassign_owner,
+    use_case_reopen,
     use_case_submit,
     use_case_update,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "use_case_override",
     "use_case_reassign_owner",
     "use_case_reclassify",
+    "use_case_reopen",
     "use_case_set_policy_tier",
     "use_case_submit",
     "use_case_update",

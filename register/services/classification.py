@@ -14,7 +14,8 @@ from register.aiact import classify
 from register.aiact.result import TIER_ORDER
 from register.choices import AssessmentKind, ClassificationStatus, DecisionKind, RiskTier, Role
 from register.models import Decision, RiskAssessment, UseCase, User
-from register.services.use_cases import _audit, _lock, _make_current, _save, store_engine_result
+from register.services import notify
+from register.services.use_cases import _audit, _lock, _save, apply_tier, store_engine_result
 
 
 def _is_committee(user: User | None) -> bool:
@@ -69,16 +70,21 @@ def use_case_override(
         justification=justification,
         second_approver=second_approver,
     )
-    Decision.objects.create(
+    decision = Decision.objects.create(
         use_case=locked,
         kind=DecisionKind.OVERRIDE_CLASSIFICATION,
         justification=justification,
         decided_by=acting_user,
     )
-    locked.current_assessment, locked.risk_tier = override, risk_tier
+    previous_tier = locked.risk_tier
+    locked.current_assessment = override
     locked.classification_status, locked.override_may_be_stale = ClassificationStatus.OVERRIDDEN, False
-    _save(locked, ["current_assessment", "risk_tier", "classification_status", "override_may_be_stale"])
+    fields = apply_tier(locked, risk_tier)
+    _save(locked, ["current_assessment", "classification_status", "override_may_be_stale", *fields])
     _audit(acting_user, locked, "classification_overridden", justification, engine_tier=engine.risk_tier)
+    if risk_tier == RiskTier.PROHIBITED and previous_tier != RiskTier.PROHIBITED:
+        notify.prohibited(locked, override)
+    notify.decided(locked, decision, DecisionKind.OVERRIDE_CLASSIFICATION.label, "", justification)
     return override
 
 
@@ -89,9 +95,13 @@ def use_case_lift_override(*, acting_user: User, use_case: UseCase, justificatio
     engine = _latest_engine(locked)
     if locked.classification_status != ClassificationStatus.OVERRIDDEN or engine is None:
         raise ValidationError(_("There is no override to lift."), code="no_override")
+    # The questionnaire's answers, judged again on today's ruleset and stored, so the use-case
+    # and its current assessment always tell the same story.
+    locked.classification_status, locked.override_may_be_stale = ClassificationStatus.INDICATIVE, False
     result = classify(engine.answers, today=timezone.localdate())
-    fields = _make_current(locked, engine, result)
-    locked.override_may_be_stale = False
+    _assessment, fields = store_engine_result(
+        locked, answers=engine.answers, result=result, acting_user=acting_user, previous_tier=locked.risk_tier
+    )
     _save(locked, [*fields, "override_may_be_stale"])
     _audit(acting_user, locked, "override_lifted", justification)
 

@@ -58,10 +58,10 @@ def action_complete(*, acting_user: User, action: Action, note: str = "") -> Act
 @transaction.atomic
 def incident_record(*, acting_user: User, use_case: UseCase, **facts: Any) -> Incident:
     """Record what happened and when the organisation became aware (the clocks count from then)."""
-    incident = Incident(use_case=use_case, **facts)
+    locked = _lock(use_case)  # the use-case first: two reports at once queue, never deadlock
+    incident = Incident(use_case=locked, **facts)
     incident.full_clean()
     incident.save()
-    locked = _lock(use_case)
     _save(locked, [])
     audit_log(actor=acting_user, action="register.incident.recorded", subject=incident, use_case_id=locked.pk)
     return incident

@@ -42,6 +42,7 @@ def _context(use_case: UseCase, language: str, **extra: object) -> dict[str, str
 def _send(
     recipients: Iterable[tuple[str, str]],
     *,
+    repeat: int = 0,
     subject: models.Model,
     use_case: UseCase,
     stage: str,
@@ -58,12 +59,16 @@ def _send(
             language=language,
             template=template,
             context=_context(use_case, language, **extra),
+            repeat=repeat,
         )
 
 
 def submitted(use_case: UseCase) -> None:
+    # Each submission is its own message, also a second one on the same day: the edit version
+    # tells them apart in the outbox's uniqueness key.
     _send(
         committee_recipients(),
+        repeat=use_case.version,
         subject=use_case,
         use_case=use_case,
         stage="submitted",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from register.audit import audit_log, snapshot_of
 from register.choices import Role
-from register.models import AuditEvent, User
+from register.models import AuditEvent, Delivery, User
 from register.roles import STAFF_ROLES
 
 
@@ -120,6 +120,8 @@ def user_pseudonymise(*, acting_user: User | None, user: User) -> User:
     if user.is_active:
         raise ValidationError(_("Deactivate the person before pseudonymising them."), code="still_active")
     pseudonym = f"former-{user.pk}"
+    names = {user.get_full_name(), user.get_username()} - {""}
+    Delivery.scrub(address=user.email, names=names, pseudonym=pseudonym)
     user.username, user.first_name, user.last_name, user.email = pseudonym, "", "", ""
     user.set_unusable_password()
     user.save()

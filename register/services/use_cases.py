@@ -24,6 +24,7 @@ from register.choices import (
     LifecycleStage,
     ObligationStatus,
     ReviewOutcome,
+    RiskTier,
     WorkflowStatus,
 )
 from register.models import (
@@ -94,14 +95,30 @@ def _check_owner(owner: User) -> None:
         raise ValidationError({"owner": _("The accountable owner must be an active person.")})
 
 
+# Where a use-case can start: an idea, a pilot, or AI already in production being registered.
+INITIAL_STAGES = frozenset({LifecycleStage.IDEA, LifecycleStage.PILOT, LifecycleStage.PRODUCTION})
+
+
 @transaction.atomic
 def use_case_create(
-    *, acting_user: User | None, business_unit: BusinessUnit, owner: User, name: str, **fields: Any
+    *,
+    acting_user: User | None,
+    business_unit: BusinessUnit,
+    owner: User,
+    name: str,
+    lifecycle_stage: str = LifecycleStage.IDEA,
+    **fields: Any,
 ) -> UseCase:
     """Register a draft; it can be saved before it is complete or assessed (`unassessed`)."""
     _check_fields(fields)
     _check_owner(owner)
-    use_case = UseCase(business_unit=business_unit, owner=owner, name=name, **fields)
+    if lifecycle_stage not in INITIAL_STAGES:
+        raise ValidationError(
+            {"lifecycle_stage": _("A use-case starts as an idea, a pilot or in production.")}
+        )
+    use_case = UseCase(
+        business_unit=business_unit, owner=owner, name=name, lifecycle_stage=lifecycle_stage, **fields
+    )
     use_case.full_clean()
     use_case.save()
     ReviewSchedule.objects.create(use_case=use_case)
@@ -129,6 +146,8 @@ def use_case_update(*, acting_user: User | None, use_case: UseCase, version: int
     locked.full_clean()
     _save(locked, fields)
     _audit(acting_user, locked, "changed", ", ".join(sorted(changes)))
+    if "status" in fields:
+        notify.submitted(locked)
     return locked
 
 
@@ -186,33 +205,56 @@ def _sync_obligations(use_case: UseCase, result: Classification) -> None:
             item.save(update_fields=["status", "updated_at"])
 
 
-def _reschedule(use_case: UseCase, today: dt.date) -> None:
-    months = schedule.cadence_months(
+def _cadence(use_case: UseCase) -> int | None:
+    """The months until the next review of this use-case (the one place services ask)."""
+    return schedule.cadence_months(
         use_case.risk_tier,
         override=use_case.review_cadence_months,
         policy=getattr(settings, "KOERS_REVIEW_CADENCE_MONTHS", schedule.DEFAULT_CADENCE_MONTHS),
     )
+
+
+def _reschedule(use_case: UseCase, today: dt.date) -> None:
+    """After a (possibly new) tier: the next review comes no later than the tier's cadence from
+    today; an earlier date already planned stays; a prohibited use-case is not scheduled."""
+    months = _cadence(use_case)
     plan, _created = ReviewSchedule.objects.get_or_create(use_case=use_case)
-    plan.next_due = None if months is None else plan.next_due or schedule.next_due(today, months)
+    if months is None:
+        plan.next_due = None
+    else:
+        latest = schedule.next_due(today, months)
+        plan.next_due = min(plan.next_due, latest) if plan.next_due else latest
     plan.updated_at = timezone.now()
     plan.save(update_fields=["next_due", "updated_at"])
 
 
-def _make_current(use_case: UseCase, assessment: RiskAssessment, result: Classification) -> list[str]:
-    use_case.current_assessment = assessment
-    use_case.risk_tier, use_case.fria_required = result.risk_tier, result.fria_required
-    use_case.classification_status = ClassificationStatus.INDICATIVE
-    _sync_obligations(use_case, result)
-    fields = ["current_assessment", "risk_tier", "fria_required", "classification_status"]
-    if result.risk_tier == "prohibited" and use_case.lifecycle_stage not in {
+def apply_tier(use_case: UseCase, tier: str) -> list[str]:
+    """What a tier does to a use-case, whoever set it (engine or committee): a prohibited one is
+    suspended at once (PRODUCT.md, reviews); the next review follows the tier's cadence."""
+    use_case.risk_tier = tier
+    fields = ["risk_tier"]
+    if tier == RiskTier.PROHIBITED and use_case.lifecycle_stage not in {
         LifecycleStage.SUSPENDED,
         LifecycleStage.RETIRED,
     }:
-        # A prohibited practice is suspended at once (PRODUCT.md, reviews).
         workflow.check_stage(use_case.lifecycle_stage, LifecycleStage.SUSPENDED)
         use_case.lifecycle_stage = LifecycleStage.SUSPENDED
         fields.append("lifecycle_stage")
+    _reschedule(use_case, timezone.localdate())
     return fields
+
+
+def _make_current(use_case: UseCase, assessment: RiskAssessment, result: Classification) -> list[str]:
+    use_case.current_assessment = assessment
+    use_case.fria_required = result.fria_required
+    use_case.classification_status = ClassificationStatus.INDICATIVE
+    _sync_obligations(use_case, result)
+    return [
+        "current_assessment",
+        "fria_required",
+        "classification_status",
+        *apply_tier(use_case, result.risk_tier),
+    ]
 
 
 def store_engine_result(
@@ -263,7 +305,6 @@ def use_case_classify(
         locked, answers=full, result=result, acting_user=acting_user, previous_tier=locked.risk_tier
     )
     _save(locked, fields)
-    _reschedule(locked, today)
     _audit(acting_user, locked, "classified", result.risk_tier, assessment=assessment.pk)
     return assessment
 
@@ -274,7 +315,12 @@ def use_case_confirm_classification(
 ) -> Decision:
     locked = _lock(use_case)
     if locked.current_assessment_id is None:
-        raise ValidationError(_("There is no classification to confirm yet."))
+        raise ValidationError(_("There is no classification to confirm yet."), code="not_assessed")
+    if locked.classification_status == ClassificationStatus.OVERRIDDEN:
+        raise ValidationError(
+            _("This classification is already the committee's own override; lift it first."),
+            code="overridden",
+        )
     decision = Decision.objects.create(
         use_case=locked,
         kind=DecisionKind.CONFIRM_CLASSIFICATION,
@@ -285,6 +331,7 @@ def use_case_confirm_classification(
     locked.classification_status = ClassificationStatus.CONFIRMED
     _save(locked, ["classification_status"])
     _audit(acting_user, locked, "classification_confirmed", justification, decision=snapshot_of(decision))
+    notify.decided(locked, decision, DecisionKind.CONFIRM_CLASSIFICATION.label, "", justification)
     return decision
 
 
@@ -386,7 +433,7 @@ def review_record(
         fields.append("lifecycle_stage")
         next_due = None
     elif next_due is None:
-        months = schedule.cadence_months(locked.risk_tier, override=locked.review_cadence_months)
+        months = _cadence(locked)
         next_due = schedule.next_due(today, months) if months else None
     review = Review(
         use_case=locked,
@@ -412,8 +459,9 @@ def obligation_mark_done(
 ) -> ObligationItem:
     """Tick a duty off with its evidence. With four-eyes on (KOERS_OBLIGATION_FOUR_EYES), the
     use-case's owner cannot tick off their own duties."""
-    locked = ObligationItem.objects.select_for_update().select_related("use_case").get(pk=item.pk)
-    if getattr(settings, "KOERS_OBLIGATION_FOUR_EYES", False) and locked.use_case.owner_id == acting_user.pk:
+    use_case = _lock(item.use_case)  # always the use-case first, then what belongs to it: no deadlock
+    locked = ObligationItem.objects.select_for_update().get(pk=item.pk)
+    if getattr(settings, "KOERS_OBLIGATION_FOUR_EYES", False) and use_case.owner_id == acting_user.pk:
         raise ValidationError(
             _("Someone other than the owner must confirm this duty is done."), code="four_eyes"
         )
@@ -429,7 +477,6 @@ def obligation_mark_done(
     locked.evidence_url, locked.evidence_note = evidence_url, evidence_note
     locked.full_clean()
     locked.save()
-    use_case = _lock(locked.use_case)
     _save(use_case, [])
     audit_log(
         actor=acting_user,
@@ -445,8 +492,20 @@ def obligation_mark_done(
 def use_case_reassign_owner(*, acting_user: User | None, use_case: UseCase, owner: User) -> UseCase:
     _check_owner(owner)
     locked = _lock(use_case)
-    previous = locked.owner.get_username()
+    previous = locked.owner_id
     locked.owner = owner
     _save(locked, ["owner"])
-    _audit(acting_user, locked, "owner_reassigned", f"{previous} -> {owner.get_username()}")
+    # Ids, not names: a pseudonymised person must not reappear in a justification.
+    _audit(acting_user, locked, "owner_reassigned", f"user #{previous} -> user #{owner.pk}")
+    return locked
+
+
+@transaction.atomic
+def use_case_reopen(*, acting_user: User | None, use_case: UseCase) -> UseCase:
+    """A rejected use-case can be reworked as a new draft (and submitted again later)."""
+    locked = _lock(use_case)
+    workflow.check_status(locked.status, WorkflowStatus.DRAFT)
+    locked.status = WorkflowStatus.DRAFT
+    _save(locked, ["status"])
+    _audit(acting_user, locked, "reopened")
     return locked

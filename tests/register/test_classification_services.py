@@ -193,3 +193,51 @@ def test_it_escalates_when_a_new_ruleset_finds_a_prohibited_practice(hiring: Use
     assert list(Delivery.objects.filter(stage="prohibited").values_list("recipient", flat=True)) == [
         "owner@koers.example"
     ]
+
+
+def test_it_suspends_and_escalates_what_the_committee_finds_prohibited(hiring: UseCase) -> None:
+    hiring.owner.email = "owner@koers.example"
+    hiring.owner.save()
+    services.use_case_override(
+        acting_user=_committee("chair"),
+        use_case=hiring,
+        risk_tier="prohibited",
+        justification="Scores personality",
+    )
+    hiring.refresh_from_db()
+    assert (hiring.lifecycle_stage, hiring.schedule.next_due) == ("suspended", None)
+    assert sorted(Delivery.objects.filter(stage="prohibited").values_list("recipient", flat=True)) == [
+        "chair@example.org",  # the committee
+        "owner@koers.example",
+    ]
+    assert Delivery.objects.filter(stage="decision", recipient="owner@koers.example").count() == 1
+
+
+def test_it_refuses_to_confirm_over_an_override(hiring: UseCase) -> None:
+    chair = _committee("chair")
+    services.use_case_override(
+        acting_user=chair, use_case=hiring, risk_tier="prohibited", justification="Policy"
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.use_case_confirm_classification(acting_user=chair, use_case=hiring)
+    assert refused.value.code == "overridden"
+
+
+def test_it_lifts_an_override_to_a_consistent_current_assessment(hiring: UseCase) -> None:
+    chair = _committee("chair")
+    _older_ruleset_assessment(hiring)  # the latest engine assessment is from an older ruleset
+    services.use_case_override(
+        acting_user=chair, use_case=hiring, risk_tier="prohibited", justification="Policy"
+    )
+    services.use_case_lift_override(acting_user=chair, use_case=hiring, justification="Resolved")
+    hiring.refresh_from_db()
+    assert hiring.current_assessment is not None
+    assert (
+        hiring.risk_tier,
+        hiring.current_assessment.risk_tier,
+        hiring.current_assessment.ruleset_version,
+    ) == (
+        "high_risk",
+        "high_risk",
+        "2026.1",
+    )

@@ -167,3 +167,84 @@ def test_it_tells_the_owner_of_a_decision_in_their_language(committee_people: li
         "Request changes",
         "Name the overseers",
     )
+
+
+def test_it_tells_the_committee_of_every_submission_even_twice_a_day(committee_people: list[User]) -> None:
+    case = _submitted()
+    chair = committee_people[0]
+    services.decision_record(acting_user=chair, use_case=case, kind=DecisionKind.APPROVE)
+    case.refresh_from_db()
+    services.use_case_update(acting_user=case.owner, use_case=case, version=case.version, goal="Sharper goal")
+    assert Delivery.objects.filter(stage="submitted").count() == 4  # two members, two submissions
+
+
+def test_it_never_overwrites_an_unknown_outcome(
+    committee_people: list[User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _submitted()
+    row = Delivery.objects.get(recipient="fleur@koers.example")
+
+    def slow_send(delivery: Delivery) -> None:
+        # While this send hangs, a sweep decides the worker died and marks the row unknown.
+        outbox.mark_interrupted(dt.datetime.now(tz=dt.UTC) + dt.timedelta(hours=1))
+        raise smtplib.SMTPServerDisconnected("finally gave up")
+
+    monkeypatch.setattr("register.delivery.send", slow_send)
+    outbox.deliver_one(row.pk)
+    row.refresh_from_db()
+    assert row.status == "unknown"
+    assert outbox.deliver_one(row.pk) is None  # and nobody sends it again
+
+
+def test_it_records_a_send_cut_off_mid_way_as_unknown(
+    committee_people: list[User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    _submitted()
+    row = Delivery.objects.get(recipient="fleur@koers.example")
+
+    def cut_off(delivery: Delivery) -> None:
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr("register.delivery.send", cut_off)
+    with pytest.raises(SoftTimeLimitExceeded):
+        outbox.deliver_one(row.pk)
+    row.refresh_from_db()
+    assert row.status == "unknown"
+
+
+def test_it_keeps_the_record_of_a_sweep_that_crashed(
+    committee_people: list[User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(*args: object) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("register.outbox._deliver_due", crash)
+    with pytest.raises(RuntimeError):
+        outbox.sweep(time_limit=5)
+    run = SweepRun.objects.get()
+    assert (run.error, run.finished_at is not None) == ("RuntimeError: database went away", True)
+
+
+def test_it_writes_plain_text_without_html_escapes(committee_people: list[User]) -> None:
+    _submitted("R&D's assistant")
+    row = Delivery.objects.get(recipient="sam@koers.example")
+    tasks.deliver(row.pk)
+    assert "R&D's assistant" in mail.outbox[0].subject
+    assert "R&D's assistant" in mail.outbox[0].body
+
+
+def test_it_scrubs_a_leavers_address_and_name_from_the_outbox(committee_people: list[User]) -> None:
+    leaver = UserFactory.create(
+        username="leaver", first_name="Jan", last_name="Jansen", email="jan@koers.example"
+    )
+    case = factories.use_case(owner=leaver)
+    services.use_case_submit(acting_user=leaver, use_case=case)
+    services.decision_record(acting_user=committee_people[0], use_case=case, kind=DecisionKind.APPROVE)
+    services.use_case_reassign_owner(acting_user=None, use_case=case, owner=committee_people[1])
+    services.user_deactivate(acting_user=None, user=leaver)
+    services.user_pseudonymise(acting_user=None, user=leaver)
+    stored = " ".join(f"{r.recipient} {r.context}" for r in Delivery.objects.all())
+    assert "jan@koers.example" not in stored
+    assert "Jan Jansen" not in stored

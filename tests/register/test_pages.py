@@ -124,3 +124,18 @@ def test_it_names_each_language_in_its_own_words(anonymous: Client) -> None:
     html = anonymous.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<option value="nl" lang="nl">Nederlands</option>' in html
     assert '<option value="en" lang="en" selected>English</option>' in html
+
+
+def test_it_turns_red_when_every_sweep_crashes(anonymous: Client) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    from register.models import SweepRun
+
+    start = dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.UTC)
+    SweepRun.objects.create(started_at=start, finished_at=start, error="RuntimeError: boom")
+    with time_machine.travel(start + dt.timedelta(hours=3), tick=False):
+        SweepRun.objects.create(finished_at=dt.datetime.now(tz=dt.UTC), error="RuntimeError: boom")
+        response = anonymous.get("/healthz")
+    assert (response.status_code, response.json()["sweep"]) == (503, "late")

@@ -61,8 +61,7 @@ def test_it_shows_nothing_to_anonymous_or_deactivated_people(two_units: tuple[Us
     ],
 )
 def test_it_judges_overdue_against_the_local_day(stage: str, next_due: dt.date | None, overdue: bool) -> None:
-    case = factories.use_case(
-        lifecycle_stage=stage, pilot_scope="x", pilot_end_date=dt.date(2027, 1, 1), stop_criteria="y"
-    )
+    case = factories.use_case()
+    UseCase.objects.filter(pk=case.pk).update(lifecycle_stage=stage)  # the state under test, set directly
     ReviewSchedule.objects.filter(use_case=case).update(next_due=next_due)
     assert UseCase.objects.filter(overdue_q(dt.date(2026, 11, 27)), pk=case.pk).exists() is overdue

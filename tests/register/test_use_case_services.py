@@ -301,3 +301,43 @@ def test_it_hands_out_each_reference_once_under_concurrent_submits() -> None:
         references = list(pool.map(submit, drafts))
     year = timezone.localdate().year
     assert sorted(references) == [f"AI-{year}-{n:04d}" for n in range(1, 9)]
+
+
+def test_it_moves_stages_only_through_the_workflow() -> None:
+    case = factories.use_case()
+    with pytest.raises(ValidationError) as refused:
+        services.use_case_update(
+            acting_user=case.owner, use_case=case, version=case.version, lifecycle_stage="production"
+        )
+    assert list(refused.value.message_dict) == ["lifecycle_stage"]
+    with pytest.raises(ValidationError):
+        factories.use_case("Starts retired", lifecycle_stage="retired")
+
+
+@time_machine.travel(NOV_27, tick=False)
+def test_it_brings_the_next_review_forward_when_the_tier_gets_stricter() -> None:
+    case = factories.use_case(lifecycle_stage="production")
+    services.use_case_classify(acting_user=case.owner, use_case=case, answers=DEPLOYER)
+    assert UseCase.objects.get(pk=case.pk).schedule.next_due == dt.date(2027, 11, 27)  # minimal: 12 months
+    services.use_case_classify(
+        acting_user=case.owner, use_case=case, answers={**DEPLOYER, "ANNEX_III_4B": True}
+    )
+    assert UseCase.objects.get(pk=case.pk).schedule.next_due == dt.date(2027, 2, 27)  # high risk: 3 months
+
+
+def test_it_lets_a_rejected_use_case_be_reworked(committee_member: User) -> None:
+    case = factories.use_case()
+    services.use_case_submit(acting_user=case.owner, use_case=case)
+    services.decision_record(
+        acting_user=committee_member, use_case=case, kind=DecisionKind.REJECT, justification="Not needed"
+    )
+    assert services.use_case_reopen(acting_user=case.owner, use_case=case).status == "draft"
+    assert services.use_case_submit(acting_user=case.owner, use_case=case).status == "submitted"
+
+
+def test_it_names_people_by_id_when_ownership_moves() -> None:
+    case = factories.use_case()
+    successor = UserFactory.create(username="successor")
+    services.use_case_reassign_owner(acting_user=None, use_case=case, owner=successor)
+    event = AuditEvent.objects.get(action="register.use_case.owner_reassigned")
+    assert event.justification == f"user #{case.owner.pk} -> user #{successor.pk}"
