@@ -20,7 +20,7 @@ from rest_framework.authtoken.models import TokenProxy
 
 from register import services
 from register.choices import Role
-from register.models import AuditEvent, UseCase, User
+from register.models import AuditEvent, Delivery, UseCase, User
 from register.selectors import use_cases_visible_to
 
 # Nobody deletes in bulk; a superuser deletes one record at a time, on its own page.
@@ -96,6 +96,27 @@ class UseCaseAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[UseCase]:
         return use_cases_visible_to(request.user)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """The outbox, for the committee: what went out, what is waiting, and what may not have
+    (`unknown`: interrupted while sending, never resent; `gave_up`: failed after retries)."""
+
+    list_display = (
+        "created_at",
+        "template",
+        "recipient",
+        "stage",
+        "status",
+        "attempts",
+        "sent_at",
+        "use_case",
+    )
+    list_filter = ("status", "channel", "template")
+    search_fields = ("recipient", "subject_id")
+    list_select_related = ("use_case",)
+    date_hierarchy = "created_at"
 
 
 def _role_action(role: Role, *, grant: bool) -> Any:

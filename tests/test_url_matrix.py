@@ -4,16 +4,18 @@ view can ship without someone deciding who may reach it. Later issues add their 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.test import Client
 
-from register import services
+from register import outbox, services
 from register.choices import Role
-from register.models import AuditEvent, UseCase, User
+from register.models import AuditEvent, Delivery, UseCase, User
 from tests import factories
 from tests.conftest import PERSONAS
 from tests.factories import UserFactory
@@ -28,6 +30,7 @@ class World:
     event: AuditEvent
     user_type: int
     use_case: UseCase
+    delivery: Delivery
 
 
 Url = str | Callable[[World], str]
@@ -106,6 +109,24 @@ MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
         lambda w: f"/admin/register/auditevent/{w.event.pk}/",
         ADMIN_REDIRECT,
     ),
+    ("/admin/register/delivery/", "GET"): ("/admin/register/delivery/", ADMIN_VIEW),
+    ("/admin/register/delivery/add/", "GET"): ("/admin/register/delivery/add/", ADMIN_NOBODY),
+    ("/admin/register/delivery/<path:object_id>/history/", "GET"): (
+        lambda w: f"/admin/register/delivery/{w.delivery.pk}/history/",
+        ADMIN_REDIRECT,
+    ),
+    ("/admin/register/delivery/<path:object_id>/delete/", "GET"): (
+        lambda w: f"/admin/register/delivery/{w.delivery.pk}/delete/",
+        ADMIN_NOBODY,
+    ),
+    ("/admin/register/delivery/<path:object_id>/change/", "GET"): (
+        lambda w: f"/admin/register/delivery/{w.delivery.pk}/change/",
+        ADMIN_VIEW,
+    ),
+    ("/admin/register/delivery/<path:object_id>/", "GET"): (
+        lambda w: f"/admin/register/delivery/{w.delivery.pk}/",
+        ADMIN_REDIRECT,
+    ),
     ("/admin/register/usecase/", "GET"): ("/admin/register/usecase/", ADMIN_VIEW),
     ("/admin/register/usecase/add/", "GET"): ("/admin/register/usecase/add/", ADMIN_NOBODY),
     ("/admin/register/usecase/<path:object_id>/history/", "GET"): (
@@ -179,13 +200,26 @@ def test_it_covers_every_pattern() -> None:
 
 @pytest.fixture
 def world(db: None) -> World:
-    target = UserFactory.create(username="target")
+    target = UserFactory.create(username="target", email="target@example.org")
+    use_case = factories.use_case(owner=target)
+    with transaction.atomic():
+        delivery = outbox.enqueue(
+            subject=use_case,
+            use_case=use_case,
+            due_date=dt.date(2026, 11, 27),
+            stage="submitted",
+            recipient=target.email,
+            template="use_case_submitted",
+            context={},
+        )
+    assert delivery is not None
     services.role_grant(acting_user=None, user=target, role=Role.MEMBER)
     return World(
         target=target,
         event=AuditEvent.objects.get(subject_type="register.user", subject_id=str(target.pk)),
         user_type=ContentType.objects.get_for_model(User).pk,
-        use_case=factories.use_case(owner=target),
+        use_case=use_case,
+        delivery=delivery,
     )
 
 

@@ -42,10 +42,11 @@ def use_case_override(
     risk_tier: str,
     justification: str,
     second_approver: User | None = None,
+    version: int | None = None,
 ) -> RiskAssessment:
     """Classify differently from the questionnaire. A downgrade (a less strict tier than the
     engine's) needs a second committee member, never the owner. Stays current until lifted."""
-    locked = _lock(use_case)
+    locked = _lock(use_case, version)
     engine = _latest_engine(locked)
     if engine is None:
         raise ValidationError(

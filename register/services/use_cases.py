@@ -60,10 +60,15 @@ class StaleEdit(Exception):
         )
 
 
-def _lock(use_case: UseCase) -> UseCase:
-    return (
+def _lock(use_case: UseCase, version: int | None = None) -> UseCase:
+    """The use-case, locked for this transaction; with `version`, refuse an edit made on an
+    older version than the one stored (StaleEdit)."""
+    locked = (
         UseCase.objects.select_for_update().select_related("business_unit__legal_entity").get(pk=use_case.pk)
     )
+    if version is not None and locked.version != version:
+        raise StaleEdit
+    return locked
 
 
 def _save(use_case: UseCase, fields: Iterable[str]) -> None:
@@ -131,9 +136,7 @@ def use_case_update(*, acting_user: User | None, use_case: UseCase, version: int
     """Edit with the version the editor saw. An edit of an approved use-case sends it back to
     `submitted` for a new decision."""
     _check_fields({k: v for k, v in changes.items() if k != "owner"})
-    locked = _lock(use_case)
-    if locked.version != version:
-        raise StaleEdit
+    locked = _lock(use_case, version)
     if "owner" in changes:
         _check_owner(changes["owner"])
     for name, value in changes.items():
@@ -311,9 +314,14 @@ def use_case_classify(
 
 @transaction.atomic
 def use_case_confirm_classification(
-    *, acting_user: User, use_case: UseCase, meeting: Meeting | None = None, justification: str = ""
+    *,
+    acting_user: User,
+    use_case: UseCase,
+    meeting: Meeting | None = None,
+    justification: str = "",
+    version: int | None = None,
 ) -> Decision:
-    locked = _lock(use_case)
+    locked = _lock(use_case, version)
     if locked.current_assessment_id is None:
         raise ValidationError(_("There is no classification to confirm yet."), code="not_assessed")
     if locked.classification_status == ClassificationStatus.OVERRIDDEN:
@@ -367,10 +375,12 @@ def decision_record(
     justification: str = "",
     meeting: Meeting | None = None,
     actions: Iterable[ActionSpec] = (),
+    version: int | None = None,
 ) -> Decision:
     """Approve (with scope, conditions and an end date where it fits), request changes, reject,
-    or move a pilot to production (a decision of its own). Conditions become actions."""
-    locked = _lock(use_case)
+    or move a pilot to production (a decision of its own). Conditions become actions. With
+    `version`, the committee decides on what it saw: a newer edit raises StaleEdit."""
+    locked = _lock(use_case, version)
     if kind == DecisionKind.TO_PRODUCTION:
         if locked.status != WorkflowStatus.APPROVED:
             raise workflow.InvalidTransition("lifecycle stage", locked.status, LifecycleStage.PRODUCTION)

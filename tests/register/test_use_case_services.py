@@ -341,3 +341,70 @@ def test_it_names_people_by_id_when_ownership_moves() -> None:
     services.use_case_reassign_owner(acting_user=None, use_case=case, owner=successor)
     event = AuditEvent.objects.get(action="register.use_case.owner_reassigned")
     assert event.justification == f"user #{case.owner.pk} -> user #{successor.pk}"
+
+
+def test_it_refuses_a_decision_on_a_version_the_committee_did_not_see(committee_member: User) -> None:
+    case = factories.use_case()
+    submitted = services.use_case_submit(acting_user=case.owner, use_case=case)
+    seen = submitted.version
+    services.use_case_update(
+        acting_user=case.owner, use_case=case, version=seen, goal="Changed after the look"
+    )
+    with pytest.raises(services.StaleEdit):
+        services.decision_record(
+            acting_user=committee_member, use_case=case, kind=DecisionKind.APPROVE, version=seen
+        )
+    assert UseCase.objects.get(pk=case.pk).status == "submitted"
+
+
+# The organisation's day, not UTC's: at 23:30 UTC on New Year's Eve it is already 2027 in Amsterdam.
+@time_machine.travel(dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC), tick=False)
+def test_it_numbers_and_schedules_by_the_local_day() -> None:
+    case = factories.use_case(lifecycle_stage="production")
+    assert services.use_case_submit(acting_user=case.owner, use_case=case).reference == "AI-2027-0001"
+    services.use_case_classify(
+        acting_user=case.owner, use_case=case, answers={**DEPLOYER, "ANNEX_III_4A": True}
+    )
+    assert UseCase.objects.get(pk=case.pk).schedule.next_due == dt.date(2027, 4, 1)
+
+
+def test_it_prefills_a_supplier_and_a_public_body() -> None:
+    from register.models import Vendor
+
+    council = factories.legal_entity("Gemeente Koers", is_public_body=True)
+    vendor = Vendor.objects.create(name="ChatDesk", product="FAQ Bot")
+    case = factories.use_case("Loket-chatbot", unit=factories.business_unit("Loket", council), vendor=vendor)
+    assessment = services.use_case_classify(acting_user=case.owner, use_case=case, answers=DEPLOYER)
+    assert (assessment.answers["PUBLIC_BODY"], assessment.answers["VENDOR_SUPPLIED"]) == (True, True)
+    explicit = services.use_case_classify(
+        acting_user=case.owner, use_case=case, answers={**DEPLOYER, "VENDOR_SUPPLIED": False}
+    )
+    assert explicit.answers["VENDOR_SUPPLIED"] is False  # an explicit answer wins over the prefill
+
+
+def test_it_writes_exactly_one_audit_event_per_service(committee_member: User) -> None:
+    case = factories.use_case()
+
+    def events() -> int:
+        return AuditEvent.objects.filter(use_case_id=case.pk).count()
+
+    steps = [
+        lambda: services.use_case_update(acting_user=case.owner, use_case=case, version=1, goal="Clearer"),
+        lambda: services.use_case_classify(acting_user=case.owner, use_case=case, answers=DEPLOYER),
+        lambda: services.use_case_submit(acting_user=case.owner, use_case=case),
+        lambda: services.use_case_confirm_classification(acting_user=committee_member, use_case=case),
+        lambda: services.decision_record(
+            acting_user=committee_member, use_case=case, kind=DecisionKind.APPROVE
+        ),
+        lambda: services.review_record(
+            acting_user=committee_member,
+            use_case=case,
+            due_date=dt.date(2026, 11, 1),
+            outcome=ReviewOutcome.CONTINUE,
+        ),
+        lambda: services.use_case_reassign_owner(acting_user=None, use_case=case, owner=committee_member),
+    ]
+    for step in steps:
+        before = events()
+        step()
+        assert events() == before + 1
