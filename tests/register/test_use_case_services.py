@@ -408,3 +408,19 @@ def test_it_writes_exactly_one_audit_event_per_service(committee_member: User) -
         before = events()
         step()
         assert events() == before + 1
+
+
+@pytest.mark.parametrize(
+    ("change", "constraint"),
+    [
+        ({"reference": None}, "usecase_reference_when_submitted"),
+        ({"lifecycle_stage": "pilot", "pilot_end_date": None}, "usecase_pilot_scoped_when_submitted"),
+        ({"classification_status": "indicative", "risk_tier": ""}, "usecase_tier_when_assessed"),
+        ({"review_cadence_months": 0}, "usecase_cadence_positive"),
+    ],
+)
+def test_it_keeps_the_submission_rules_in_the_database(change: dict[str, object], constraint: str) -> None:
+    case = factories.use_case()
+    services.use_case_submit(acting_user=case.owner, use_case=case)
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        UseCase.objects.filter(pk=case.pk).update(**change)
