@@ -2,10 +2,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from register import views
+from register import pages, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("use-cases/", pages.my_use_cases, name="my_use_cases"),
+    path("use-cases/new/", pages.use_case_new, name="use_case_new"),
+    path("use-cases/<int:pk>/", pages.use_case_detail, name="use_case_detail"),
+    path("use-cases/<int:pk>/what/", pages.use_case_what, name="use_case_what"),
+    path("use-cases/<int:pk>/questions/", pages.use_case_questions, name="use_case_questions"),
+    path("use-cases/<int:pk>/control/", pages.use_case_control, name="use_case_control"),
+    path("use-cases/<int:pk>/check/", pages.use_case_check, name="use_case_check"),
+    path("use-cases/<int:pk>/duties/<int:item_pk>/done/", pages.obligation_done, name="obligation_done"),
 ]

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -23,6 +24,9 @@ from register.models import SweepRun
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Members land on their use-cases; the committee and auditors on the start page."""
+    if not request.user.is_staff:
+        return HttpResponseRedirect(reverse("my_use_cases"))
     return render(request, "register/home.html")
 
 

@@ -18,7 +18,7 @@ PERSONAS = ("anonymous", "outsider", "member_a", "member_b", "committee", "audit
 
 
 def _with_role(username: str, role: Role | None) -> User:
-    user = UserFactory.create(username=username)
+    user = UserFactory.create(username=username, email=f"{username}@example.org")
     if role is not None:
         services.role_grant(acting_user=None, user=user, role=role)
     return user

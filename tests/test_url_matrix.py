@@ -37,13 +37,21 @@ Url = str | Callable[[World], str]
 
 
 def _expect(
-    anonymous: int, outsider: int, member: int, committee: int, auditor: int, superuser: int
+    anonymous: int,
+    outsider: int,
+    member: int,
+    committee: int,
+    auditor: int,
+    superuser: int,
+    member_b: int | None = None,
 ) -> dict[str, int]:
+    """Statuses per persona; `member` is both members unless `member_b` says otherwise (the
+    world's use-case belongs to unit A)."""
     return {
         "anonymous": anonymous,
         "outsider": outsider,
         "member_a": member,
-        "member_b": member,
+        "member_b": member if member_b is None else member_b,
         "committee": committee,
         "auditor": auditor,
         "superuser": superuser,
@@ -56,6 +64,9 @@ ADMIN_VIEW = _expect(302, 302, 302, 200, 200, 200)  # non-staff go to the admin 
 ADMIN_SUPERUSER_ONLY = _expect(302, 302, 302, 403, 403, 200)
 ADMIN_NOBODY = _expect(302, 302, 302, 403, 403, 403)  # read-only models: no add, change, delete
 ADMIN_REDIRECT = _expect(302, 302, 302, 302, 302, 302)
+# Only members of the use-case's unit may edit; the committee and auditors see it, and are sent to
+# its page (the committee works in the admin).
+MEMBER_A_EDITS = _expect(302, 404, 200, 302, 302, 302, member_b=404)
 API_READ = _expect(401, 403, 403, 200, 200, 200)
 API_SIGNED_IN = _expect(401, 200, 200, 200, 200, 200)
 # Read-only API: whoever is signed in learns the method is not offered (DRF's 405 wins).
@@ -63,7 +74,37 @@ API_WRITE = _expect(401, 405, 405, 405, 405, 405)
 
 # (pattern, method) -> (url, expected status per persona)
 MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
-    ("/", "GET"): ("/", SIGNED_IN),
+    # Members land on their use-cases (a redirect); staff on the start page.
+    ("/", "GET"): ("/", _expect(302, 302, 302, 200, 200, 200)),
+    ("/use-cases/", "GET"): ("/use-cases/", SIGNED_IN),
+    ("/use-cases/new/", "GET"): ("/use-cases/new/", SIGNED_IN),
+    ("/use-cases/new/", "POST"): (
+        "/use-cases/new/",
+        _expect(302, 200, 200, 200, 200, 200),
+    ),  # invalid: shown again
+    # The world's use-case is in unit A: outsiders, unit B and anonymous cannot see it (404 / login).
+    ("/use-cases/<int:pk>/", "GET"): (
+        lambda w: f"/use-cases/{w.use_case.pk}/",
+        _expect(302, 404, 200, 200, 200, 200, member_b=404),
+    ),
+    ("/use-cases/<int:pk>/what/", "GET"): (lambda w: f"/use-cases/{w.use_case.pk}/what/", MEMBER_A_EDITS),
+    ("/use-cases/<int:pk>/questions/", "GET"): (
+        lambda w: f"/use-cases/{w.use_case.pk}/questions/",
+        MEMBER_A_EDITS,
+    ),
+    ("/use-cases/<int:pk>/control/", "GET"): (
+        lambda w: f"/use-cases/{w.use_case.pk}/control/",
+        MEMBER_A_EDITS,
+    ),
+    ("/use-cases/<int:pk>/check/", "GET"): (lambda w: f"/use-cases/{w.use_case.pk}/check/", MEMBER_A_EDITS),
+    ("/use-cases/<int:pk>/duties/<int:item_pk>/done/", "GET"): (
+        lambda w: f"/use-cases/{w.use_case.pk}/duties/1/done/",
+        _expect(405, 405, 405, 405, 405, 405),
+    ),
+    ("/use-cases/<int:pk>/duties/<int:item_pk>/done/", "POST"): (
+        lambda w: f"/use-cases/{w.use_case.pk}/duties/1/done/",
+        _expect(302, 404, 404, 404, 404, 404),  # no such duty on it: 404 even where the use-case is visible
+    ),
     ("/healthz", "GET"): ("/healthz", PUBLIC),
     ("/readyz", "GET"): ("/readyz", PUBLIC),
     ("/accounts/login/", "GET"): ("/accounts/login/", PUBLIC),
@@ -201,7 +242,7 @@ def test_it_covers_every_pattern() -> None:
 @pytest.fixture
 def world(db: None) -> World:
     target = UserFactory.create(username="target", email="target@example.org")
-    use_case = factories.use_case(owner=target)
+    use_case = factories.use_case(owner=target, unit=factories.business_unit("Unit A"))
     with transaction.atomic():
         delivery = outbox.enqueue(
             subject=use_case,

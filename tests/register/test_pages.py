@@ -28,16 +28,19 @@ def test_it_shows_the_login_page_in_english_when_the_browser_asks(anonymous: Cli
 
 def test_it_prefers_the_language_a_person_chose_over_the_browsers(member_a: Client) -> None:
     User.objects.filter(username="member_a").update(language="en")
-    html = member_a.get("/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
-    assert "Welcome to Koers" in html
+    html = member_a.get("/use-cases/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "<h1>My use-cases</h1>" in html
     User.objects.filter(username="member_a").update(language="nl")
-    html = member_a.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Welkom bij Koers" in html
+    html = member_a.get("/use-cases/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<h1>Mijn toepassingen</h1>" in html
 
 
-def test_it_links_staff_to_the_admin_and_not_members(committee: Client, member_a: Client) -> None:
+def test_it_links_staff_to_the_admin_and_members_to_their_use_cases(
+    committee: Client, member_a: Client
+) -> None:
     assert 'href="/admin/"' in committee.get("/").content.decode()
-    assert 'href="/admin/"' not in member_a.get("/").content.decode()
+    assert member_a.get("/").headers["Location"] == "/use-cases/"
+    assert 'href="/admin/"' not in member_a.get("/use-cases/").content.decode()
 
 
 def test_it_reports_liveness_and_readiness(anonymous: Client) -> None:
@@ -92,7 +95,7 @@ def test_it_audits_a_password_changed_by_its_owner(member_a: Client) -> None:
         },
     )
     assert response.status_code == 302
-    assert member_a.get("/").status_code == 200  # still signed in after the change
+    assert member_a.get("/use-cases/").status_code == 200  # still signed in after the change
     event = AuditEvent.objects.get(action="register.user.password_changed")
     assert (event.actor_label, event.justification) == ("member_a", "self-service")
 

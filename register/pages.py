@@ -1,0 +1,271 @@
+"""The business units' pages: my use-cases, the four registration steps, the use-case page.
+Thin views (STYLE.md §16): forms check input, services change things, selectors read; anything
+outside the user's units is a 404 (use_cases_visible_to)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from register import services
+from register.aiact import classify, next_questions
+from register.aiact.result import Classification
+from register.choices import AssessmentKind, WorkflowStatus
+from register.forms import PREFILLED_CODES, ControlForm, QuestionsForm, WhatForm
+from register.models import AuditEvent, ObligationItem, UseCase, User
+from register.selectors import overdue_q, use_cases_visible_to
+from register.services.use_cases import _prefilled
+
+EDITABLE = frozenset({WorkflowStatus.DRAFT, WorkflowStatus.CHANGES_REQUESTED, WorkflowStatus.APPROVED})
+STEPS = ("what", "questions", "control", "check")
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _visible(request: HttpRequest, pk: int) -> UseCase:
+    return get_object_or_404(use_cases_visible_to(request.user), pk=pk)
+
+
+def _may_edit(user: User, use_case: UseCase) -> bool:
+    member = use_case.business_unit.memberships.filter(user=user).exists()
+    return use_case.status in EDITABLE and (member or use_case.owner_id == user.pk)
+
+
+def _editable(request: HttpRequest, pk: int) -> UseCase:
+    use_case = _visible(request, pk)
+    if not _may_edit(_user(request), use_case):
+        raise_for = _("This use-case cannot be edited now: it is with the AI committee.")
+        messages.error(request, raise_for)
+        raise _Redirect(reverse("use_case_detail", args=[pk]))
+    return use_case
+
+
+class _Redirect(Exception):
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+def _answers(use_case: UseCase) -> dict[str, object]:
+    latest = use_case.assessments.filter(kind=AssessmentKind.ENGINE).order_by("-id").first()
+    return _prefilled(use_case, latest.answers if latest else {})
+
+
+def _result(use_case: UseCase) -> Classification | None:
+    """The indicative result in full (explanation in both languages), from the stored answers."""
+    if not use_case.assessments.exists():
+        return None
+    return classify(_answers(use_case), today=timezone.localdate())
+
+
+def _step_url(step: str, use_case: UseCase) -> str:
+    return reverse(f"use_case_{step}", args=[use_case.pk])
+
+
+def _context(use_case: UseCase | None, step: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "use_case": use_case,
+        "step": step,
+        "steps": STEPS,
+        "language": translation.get_language(),
+        **extra,
+    }
+
+
+@require_safe
+@login_required
+def my_use_cases(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    use_cases: QuerySet[UseCase] = (
+        use_cases_visible_to(request.user)
+        .annotate(
+            review_overdue=Case(
+                When(overdue_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+            open_actions=Count("decisions__actions", filter=Q(decisions__actions__done_at__isnull=True)),
+        )
+        .order_by("-updated_at", "-id")
+    )
+    return render(request, "register/my_use_cases.html", {"use_cases": use_cases})
+
+
+def _handle_redirects(view: Any) -> Any:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+        except _Redirect as redirect:
+            return HttpResponseRedirect(redirect.url)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def use_case_new(request: HttpRequest) -> HttpResponse:
+    form = WhatForm(request.POST or None, user=_user(request), creating=True)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        unit, owner, name, stage = (
+            data.pop("business_unit"),
+            data.pop("owner"),
+            data.pop("name"),
+            data.pop("lifecycle_stage"),
+        )
+        try:
+            use_case = services.use_case_create(
+                acting_user=_user(request),
+                business_unit=unit,
+                owner=owner,
+                name=name,
+                lifecycle_stage=stage,
+                **data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved as a draft. You can leave and come back at any time."))
+            return HttpResponseRedirect(_step_url("questions", use_case))
+    return render(request, "register/step_what.html", _context(None, "what", form=form))
+
+
+def _save_changes(request: HttpRequest, use_case: UseCase, form: Any) -> bool:
+    """Store what changed, with the version the person saw; a newer save in between is said
+    plainly and the input is kept."""
+    changes = {name: form.cleaned_data[name] for name in form.changed_data}
+    if not changes:
+        return True
+    try:
+        services.use_case_update(
+            acting_user=_user(request),
+            use_case=use_case,
+            version=int(request.POST.get("version", 0)),
+            **changes,
+        )
+    except services.StaleEdit as stale:
+        form.add_error(None, str(stale))
+        return False
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return False
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@_handle_redirects
+def use_case_what(request: HttpRequest, pk: int) -> HttpResponse:
+    use_case = _editable(request, pk)
+    form = WhatForm(request.POST or None, instance=use_case, user=_user(request), creating=False)
+    del form.fields["business_unit"]
+    if request.method == "POST" and form.is_valid() and _save_changes(request, use_case, form):
+        return HttpResponseRedirect(_step_url("questions", use_case))
+    return render(request, "register/step_what.html", _context(use_case, "what", form=form))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@_handle_redirects
+def use_case_questions(request: HttpRequest, pk: int) -> HttpResponse:
+    use_case = _editable(request, pk)
+    answers = _answers(use_case)
+    language = translation.get_language()
+    form = QuestionsForm(request.POST or None, answers=answers, language=language)
+    if request.method == "POST" and form.is_valid():
+        given = form.answers()
+        services.use_case_classify(acting_user=_user(request), use_case=use_case, answers=given)
+        still_open = [q for q in next_questions(_prefilled(use_case, given)) if q.code not in PREFILLED_CODES]
+        if still_open:
+            messages.info(request, _("Your answers raise a few more questions; they are added below."))
+            return HttpResponseRedirect(_step_url("questions", use_case))
+        return HttpResponseRedirect(_step_url("control", use_case))
+    return render(
+        request,
+        "register/step_questions.html",
+        _context(use_case, "questions", form=form, result=_result(use_case)),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@_handle_redirects
+def use_case_control(request: HttpRequest, pk: int) -> HttpResponse:
+    use_case = _editable(request, pk)
+    form = ControlForm(request.POST or None, instance=use_case)
+    if request.method == "POST" and form.is_valid() and _save_changes(request, use_case, form):
+        return HttpResponseRedirect(_step_url("check", use_case))
+    return render(request, "register/step_control.html", _context(use_case, "control", form=form))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@_handle_redirects
+def use_case_check(request: HttpRequest, pk: int) -> HttpResponse:
+    use_case = _editable(request, pk)
+    missing: list[str] = []
+    if request.method == "POST":
+        try:
+            services.use_case_submit(acting_user=_user(request), use_case=use_case)
+        except ValidationError as error:
+            missing = sorted(error.message_dict)
+        else:
+            messages.success(request, _("Submitted. The AI committee has been told and will decide."))
+            return HttpResponseRedirect(reverse("use_case_detail", args=[use_case.pk]))
+    labels = {name: getattr(UseCase._meta.get_field(name), "verbose_name", name) for name in missing}
+    return render(
+        request,
+        "register/step_check.html",
+        _context(use_case, "check", result=_result(use_case), missing=labels),
+    )
+
+
+@require_safe
+@login_required
+def use_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    use_case = _visible(request, pk)
+    context = {
+        "use_case": use_case,
+        "language": translation.get_language(),
+        "result": _result(use_case),
+        "may_edit": _may_edit(_user(request), use_case),
+        "obligations": use_case.obligations.exclude(status="not_applicable").order_by("id"),
+        "decisions": use_case.decisions.prefetch_related("actions__owner").select_related("decided_by"),
+        "reviews": use_case.reviews.order_by("-due_date"),
+        "events": AuditEvent.objects.filter(use_case_id=use_case.pk).order_by("-occurred_at", "-id")[:50],
+    }
+    return render(request, "register/use_case_detail.html", context)
+
+
+@require_POST
+@login_required
+def obligation_done(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    use_case = _visible(request, pk)
+    item = get_object_or_404(ObligationItem, pk=item_pk, use_case=use_case)
+    try:
+        services.obligation_mark_done(
+            acting_user=_user(request),
+            item=item,
+            evidence_url=request.POST.get("evidence_url", "").strip(),
+            evidence_note=request.POST.get("evidence_note", "").strip(),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Marked as done."))
+    return HttpResponseRedirect(reverse("use_case_detail", args=[use_case.pk]) + f"#duty-{item.pk}")

@@ -1,0 +1,172 @@
+"""The business units' pages through the Django test client (the browser tests join later):
+a registration from idea to submission in Dutch, with errors that keep the input."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from register.models import Delivery, UseCase, User
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _step1(client: Client, **extra: str) -> str:
+    unit = factories.business_unit("Unit A")
+    me = User.objects.get(username="member_a")
+    data = {
+        "name": "FAQ-chatbot webwinkel",
+        "purpose": "Vragen van klanten over bestellingen beantwoorden",
+        "business_unit": str(unit.pk),
+        "owner": str(me.pk),
+        "sector": "retail",
+        "lifecycle_stage": "idea",
+        "affected_people": "Klanten van de webwinkel",
+        "dpia_needed": "no",
+        "works_council_position": "not_applicable",
+        **extra,
+    }
+    response = client.post("/use-cases/new/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return str(response.headers["Location"])
+
+
+def _answer(client: Client, url: str, answers: dict[str, str]) -> str:
+    """Answer step 2 until no new questions appear; returns where it led."""
+    for _round in range(5):
+        page = client.get(url)
+        form_fields = page.context["form"].fields
+        data = {code: answers.get(code, "false") for code in form_fields}
+        response = client.post(url, data)
+        assert response.status_code == 302
+        if response.headers["Location"] != url:
+            return str(response.headers["Location"])
+    raise AssertionError("the questions never ended")
+
+
+def test_it_registers_a_chatbot_from_idea_to_submission_in_dutch(member_a: Client, committee: Client) -> None:
+    questions = _step1(member_a)
+    case = UseCase.objects.get(name="FAQ-chatbot webwinkel")
+    assert questions == f"/use-cases/{case.pk}/questions/"
+    first = member_a.get(questions).content.decode()
+    assert "Leert het van data of bepaalt het zelf uitkomsten" in first
+    control = _answer(member_a, questions, {"AI_SYSTEM": "true", "ROLE_DEPLOYER": "true", "ART50_1": "true"})
+    assert control == f"/use-cases/{case.pk}/control/"
+    case.refresh_from_db()
+    response = member_a.post(
+        control,
+        {
+            "version": str(case.version),
+            "human_oversight": "human_on_the_loop",
+            "goal": "Helft van de vragen zonder wachttijd beantwoord",
+            "works_council_position": "not_applicable",
+            "escalation_path": "Knop 'spreek een medewerker'",
+        },
+    )
+    assert response.headers["Location"] == f"/use-cases/{case.pk}/check/"
+    check = member_a.get(f"/use-cases/{case.pk}/check/").content.decode()
+    assert "Beperkt risico" in check
+    assert "De leverancier moet de AI melden of markeren (Art. 50(1)); controleer dat dat gebeurt." in check
+    response = member_a.post(f"/use-cases/{case.pk}/check/")
+    assert response.headers["Location"] == f"/use-cases/{case.pk}/"
+    case.refresh_from_db()
+    assert (case.status, case.risk_tier) == ("submitted", "limited")
+    assert Delivery.objects.filter(stage="submitted", recipient="committee@example.org").exists()
+    page = member_a.get(f"/use-cases/{case.pk}/").content.decode()
+    assert "Ingediend" in page
+
+
+def test_it_keeps_every_value_when_something_is_missing(member_a: Client) -> None:
+    factories.business_unit("Unit A")
+    response = member_a.post("/use-cases/new/", {"name": "Roosterplanner", "affected_people": "Medewerkers"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Roosterplanner"' in html
+    assert "Medewerkers</textarea>" in html
+    assert "Dit veld is vereist." in html  # Django's own Dutch
+    assert not UseCase.objects.filter(name="Roosterplanner").exists()
+
+
+def test_it_resumes_with_nothing_lost(member_a: Client) -> None:
+    questions = _step1(member_a)
+    member_a.post(questions, {"AI_SYSTEM": "true", "GPAI_MODEL_PROVIDER": "false"})
+    again = member_a.get(questions)
+    assert again.context["form"].fields["AI_SYSTEM"].initial == "true"
+    assert "ROLE_DEPLOYER" in again.context["form"].fields  # the next questions now apply
+
+
+def test_it_says_plainly_when_the_practice_is_prohibited(member_a: Client) -> None:
+    questions = _step1(member_a, name="Emotiescore medewerkers")
+    _answer(member_a, questions, {"AI_SYSTEM": "true", "ROLE_DEPLOYER": "true", "ART5_1_F": "true"})
+    case = UseCase.objects.get(name="Emotiescore medewerkers")
+    html = member_a.get(f"/use-cases/{case.pk}/").content.decode()
+    assert "Verboden" in html
+    assert "lijkt dit een verboden AI-praktijk" in html
+    assert "Zet het gebruik stil en neem vandaag contact op met de AI-commissie" in html
+
+
+def test_it_marks_a_dont_know_as_needing_legal_review(member_a: Client) -> None:
+    questions = _step1(member_a, name="Ontslagbrieven")
+    _answer(member_a, questions, {"AI_SYSTEM": "true", "ROLE_DEPLOYER": "true", "ANNEX_III_4B": "unknown"})
+    case = UseCase.objects.get(name="Ontslagbrieven")
+    html = member_a.get(f"/use-cases/{case.pk}/check/").content.decode()
+    assert "juridische toetsing nodig" in html
+    assert "U gaf bij één of meer vragen &#x27;weet ik niet&#x27; aan." in html
+
+
+def test_it_explains_why_a_vendors_cv_ranking_stays_high_risk(member_a: Client) -> None:
+    from register.models import Vendor
+
+    vendor = Vendor.objects.create(name="TalentRank", product="CV Screen")
+    questions = _step1(member_a, name="Cv-rangschikking", vendor=str(vendor.pk))
+    _answer(
+        member_a,
+        questions,
+        {"AI_SYSTEM": "true", "ROLE_DEPLOYER": "true", "ANNEX_III_4A": "true", "ART6_3_D": "true"},
+    )
+    case = UseCase.objects.get(name="Cv-rangschikking")
+    html = member_a.get(f"/use-cases/{case.pk}/check/").content.decode()
+    assert "Hoog risico: werving en selectie, bijlage III punt 4(a)." in html
+    assert "Zonder die onderbouwing geldt: hoog risico." in html
+
+
+def test_it_says_someone_else_changed_it_and_keeps_the_input(member_a: Client) -> None:
+    _step1(member_a)
+    case = UseCase.objects.get(name="FAQ-chatbot webwinkel")
+    old_version = case.version
+    member_a.post(
+        f"/use-cases/{case.pk}/control/",
+        {"version": str(old_version), "goal": "Eerste doel", "works_council_position": "not_applicable"},
+    )
+    response = member_a.post(
+        f"/use-cases/{case.pk}/control/",
+        {"version": str(old_version), "goal": "Mijn eigen doel", "works_council_position": "not_applicable"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Iemand anders heeft deze toepassing gewijzigd" in html
+    assert "Mijn eigen doel</textarea>" in html
+    assert UseCase.objects.get(pk=case.pk).goal == "Eerste doel"
+
+
+def test_it_ticks_off_a_duty_with_evidence(member_a: Client) -> None:
+    questions = _step1(member_a)
+    _answer(member_a, questions, {"AI_SYSTEM": "true", "ROLE_DEPLOYER": "true"})
+    case = UseCase.objects.get(name="FAQ-chatbot webwinkel")
+    duty = case.obligations.get(code="ART4")
+    response = member_a.post(
+        f"/use-cases/{case.pk}/duties/{duty.pk}/done/", {"evidence_note": "E-learning gevolgd"}
+    )
+    assert response.headers["Location"] == f"/use-cases/{case.pk}/#duty-{duty.pk}"
+    duty.refresh_from_db()
+    assert (duty.status, duty.evidence_note) == ("done", "E-learning gevolgd")
+
+
+def test_it_lists_the_units_use_cases_with_their_state(member_a: Client) -> None:
+    _step1(member_a)
+    factories.use_case("Elders", unit=factories.business_unit("Unit B"))
+    html = member_a.get("/use-cases/").content.decode()
+    assert "FAQ-chatbot webwinkel" in html
+    assert "Elders" not in html
+    assert "Nog niet beoordeeld" in html
