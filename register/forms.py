@@ -89,6 +89,7 @@ class ControlForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 ANSWER_CHOICES = [("true", _("Yes")), ("false", _("No")), (UNKNOWN, _("Don't know"))]
+ANSWER_VALUES: dict[str, object] = {"true": True, "false": False, UNKNOWN: UNKNOWN}
 
 
 class QuestionsForm(forms.Form):
@@ -113,5 +114,4 @@ class QuestionsForm(forms.Form):
             )
 
     def answers(self) -> dict[str, object]:
-        mapping = {"true": True, "false": False, UNKNOWN: UNKNOWN}
-        return {code: mapping[value] for code, value in self.cleaned_data.items()}
+        return {code: ANSWER_VALUES[value] for code, value in self.cleaned_data.items()}

@@ -4,6 +4,7 @@ outside the user's units is a 404 (use_cases_visible_to)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -18,10 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from register import services
-from register.aiact import classify, next_questions
+from register.aiact import classify, load_ruleset, next_questions
+from register.aiact.questionnaire import is_asked
 from register.aiact.result import Classification
 from register.choices import AssessmentKind, WorkflowStatus
-from register.forms import PREFILLED_CODES, ControlForm, QuestionsForm, WhatForm
+from register.forms import ANSWER_VALUES, PREFILLED_CODES, ControlForm, QuestionsForm, WhatForm
 from register.models import AuditEvent, ObligationItem, UseCase, User
 from register.selectors import overdue_q, use_cases_visible_to
 from register.services.use_cases import _prefilled
@@ -179,6 +181,29 @@ def use_case_what(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "register/step_what.html", _context(use_case, "what", form=form))
 
 
+def _posted_answers(data: Mapping[str, str], answers: Mapping[str, object]) -> dict[str, object]:
+    """Valid posted answers to any question that applies given everything known so far: with
+    JavaScript, people answer questions that appeared while they were answering."""
+    merged = dict(answers)
+    for _round in range(3):  # each round can reveal the next level of the tree
+        for question in load_ruleset().questions:
+            value = data.get(question.code)
+            if question.code not in PREFILLED_CODES and value in ANSWER_VALUES and is_asked(question, merged):
+                merged[question.code] = ANSWER_VALUES[value]
+    return merged
+
+
+def _questions_context(
+    use_case: UseCase, form: QuestionsForm, answers: Mapping[str, object]
+) -> dict[str, Any]:
+    result = (
+        classify(answers, today=timezone.localdate())
+        if use_case.assessments.exists() or len(answers) > 3
+        else None
+    )
+    return _context(use_case, "questions", form=form, result=result)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @_handle_redirects
@@ -188,18 +213,29 @@ def use_case_questions(request: HttpRequest, pk: int) -> HttpResponse:
     language = translation.get_language()
     form = QuestionsForm(request.POST or None, answers=answers, language=language)
     if request.method == "POST" and form.is_valid():
-        given = form.answers()
-        services.use_case_classify(acting_user=_user(request), use_case=use_case, answers=given)
-        still_open = [q for q in next_questions(_prefilled(use_case, given)) if q.code not in PREFILLED_CODES]
+        given = {**_posted_answers(request.POST, answers), **form.answers()}
+        stored = {code: value for code, value in given.items() if code not in PREFILLED_CODES}
+        services.use_case_classify(acting_user=_user(request), use_case=use_case, answers=stored)
+        still_open = [
+            q for q in next_questions(_prefilled(use_case, stored)) if q.code not in PREFILLED_CODES
+        ]
         if still_open:
             messages.info(request, _("Your answers raise a few more questions; they are added below."))
             return HttpResponseRedirect(_step_url("questions", use_case))
         return HttpResponseRedirect(_step_url("control", use_case))
-    return render(
-        request,
-        "register/step_questions.html",
-        _context(use_case, "questions", form=form, result=_result(use_case)),
-    )
+    return render(request, "register/step_questions.html", _questions_context(use_case, form, answers))
+
+
+@require_POST
+@login_required
+@_handle_redirects
+def use_case_questions_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the questions that apply and the indicative result for the answers given so far,
+    without storing anything (storing happens when the step is saved)."""
+    use_case = _editable(request, pk)
+    answers = _posted_answers(request.POST, _answers(use_case))
+    form = QuestionsForm(answers=answers, language=translation.get_language())
+    return render(request, "register/_questions_block.html", _questions_context(use_case, form, answers))
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,6 +13,11 @@ urlpatterns = [
     path("use-cases/<int:pk>/", pages.use_case_detail, name="use_case_detail"),
     path("use-cases/<int:pk>/what/", pages.use_case_what, name="use_case_what"),
     path("use-cases/<int:pk>/questions/", pages.use_case_questions, name="use_case_questions"),
+    path(
+        "use-cases/<int:pk>/questions/preview/",
+        pages.use_case_questions_preview,
+        name="use_case_questions_preview",
+    ),
     path("use-cases/<int:pk>/control/", pages.use_case_control, name="use_case_control"),
     path("use-cases/<int:pk>/check/", pages.use_case_check, name="use_case_check"),
     path("use-cases/<int:pk>/duties/<int:item_pk>/done/", pages.obligation_done, name="obligation_done"),

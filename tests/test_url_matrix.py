@@ -92,6 +92,14 @@ MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
         lambda w: f"/use-cases/{w.use_case.pk}/questions/",
         MEMBER_A_EDITS,
     ),
+    ("/use-cases/<int:pk>/questions/preview/", "GET"): (
+        lambda w: f"/use-cases/{w.use_case.pk}/questions/preview/",
+        _expect(405, 405, 405, 405, 405, 405),
+    ),
+    ("/use-cases/<int:pk>/questions/preview/", "POST"): (
+        lambda w: f"/use-cases/{w.use_case.pk}/questions/preview/",
+        MEMBER_A_EDITS,
+    ),
     ("/use-cases/<int:pk>/control/", "GET"): (
         lambda w: f"/use-cases/{w.use_case.pk}/control/",
         MEMBER_A_EDITS,

@@ -170,3 +170,24 @@ def test_it_lists_the_units_use_cases_with_their_state(member_a: Client) -> None
     assert "FAQ-chatbot webwinkel" in html
     assert "Elders" not in html
     assert "Nog niet beoordeeld" in html
+
+
+def test_it_previews_the_next_questions_and_result_without_storing(member_a: Client) -> None:
+    questions = _step1(member_a)
+    case = UseCase.objects.get(name="FAQ-chatbot webwinkel")
+    response = member_a.post(
+        f"/use-cases/{case.pk}/questions/preview/",
+        {"AI_SYSTEM": "true", "ROLE_DEPLOYER": "true", "ART50_1": "true", "GPAI_MODEL_PROVIDER": "false"},
+    )
+    html = response.content.decode()
+    assert html.startswith('\n<div id="questions-block">')
+    assert "Beperkt risico" in html
+    assert 'name="ANNEX_III_4A"' in html  # questions that apply once it is an AI system
+    assert case.assessments.count() == 0  # a preview stores nothing
+    # Saving with the answers given in the preview keeps them all, also those not on the page yet.
+    member_a.post(
+        questions,
+        {"AI_SYSTEM": "true", "GPAI_MODEL_PROVIDER": "false", "ROLE_DEPLOYER": "true", "ART50_1": "true"},
+    )
+    stored = case.assessments.get().answers
+    assert (stored["ROLE_DEPLOYER"], stored["ART50_1"]) == (True, True)
