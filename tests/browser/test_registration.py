@@ -11,7 +11,9 @@ from register.models import UseCase, User
 from tests import factories
 from tests.browser.conftest import check_accessibility, log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# PostgreSQL only: SQLite's shared in-memory test database cannot be flushed while the live
+# server thread still holds it ("table is locked").
+pytestmark = [pytest.mark.browser, pytest.mark.pg_only, pytest.mark.django_db(transaction=True)]
 
 
 def _answer_everything(page: Page, yes: set[str]) -> None:
@@ -106,3 +108,54 @@ def test_it_hides_another_units_use_case(page: Page, live_server: object, member
     response = page.goto(f"{live_server}/use-cases/{case.pk}/")
     assert response is not None
     assert response.status == 404
+
+
+def _start(page: Page, base: str, name: str, vendor: str | None = None) -> None:
+    log_in(page, base, "member_a")
+    page.get_by_role("link", name="Nieuwe toepassing registreren").click()
+    page.get_by_label("Naam").fill(name)
+    page.get_by_label("Doel").fill(name)
+    page.get_by_label("Bedrijfsonderdeel").select_option(label="Unit A")
+    if vendor:
+        page.get_by_label("Leverancier").select_option(label=vendor)
+    page.get_by_label("Betrokken mensen").fill("Medewerkers en sollicitanten")
+    page.get_by_role("button", name="Opslaan en verder").click()
+    expect(page.get_by_text("Leert het van data of bepaalt het zelf uitkomsten")).to_be_visible()
+
+
+def test_it_keeps_a_vendors_cv_ranking_high_risk_and_says_why(
+    page: Page, live_server: object, unit_a_member: User, screenshot: Callable[[str], None]
+) -> None:
+    from register.models import Vendor
+
+    Vendor.objects.create(name="TalentRank", product="CV Screen")
+    _start(page, str(live_server), "Cv-rangschikking", vendor="TalentRank CV Screen")
+    _answer_everything(page, yes={"AI_SYSTEM", "ROLE_DEPLOYER", "ANNEX_III_4A", "ART6_3_D"})
+    block = page.locator("#questions-block")
+    expect(block).to_contain_text("Hoog risico: werving en selectie, bijlage III punt 4(a).")
+    expect(block).to_contain_text("Zonder die onderbouwing geldt: hoog risico.")
+    check_accessibility(page)
+    screenshot("result")
+
+
+def test_it_says_plainly_that_emotion_scoring_of_staff_is_not_allowed(
+    page: Page, live_server: object, unit_a_member: User
+) -> None:
+    _start(page, str(live_server), "Emotiescore medewerkers")
+    _answer_everything(page, yes={"AI_SYSTEM", "ROLE_DEPLOYER", "ART5_1_F"})
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Dit is niet toegestaan. Stop er nu mee.")
+    expect(page.locator("#questions-block")).to_contain_text("lijkt dit een verboden AI-praktijk")
+    check_accessibility(page)
+
+
+def test_it_shows_a_dont_know_as_needing_legal_review(
+    page: Page, live_server: object, unit_a_member: User
+) -> None:
+    _start(page, str(live_server), "Ontslagbrieven")
+    _answer_everything(page, yes={"AI_SYSTEM", "ROLE_DEPLOYER"})
+    with page.expect_response(lambda r: "/questions/preview/" in r.url):
+        page.locator("input[name='ANNEX_III_4B'][value='unknown']").check()
+    page.wait_for_timeout(30)
+    expect(page.locator("#questions-block")).to_contain_text("juridische toetsing nodig")
+    check_accessibility(page)
