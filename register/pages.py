@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from register import services
@@ -211,18 +212,25 @@ def use_case_questions(request: HttpRequest, pk: int) -> HttpResponse:
     use_case = _editable(request, pk)
     answers = _answers(use_case)
     language = translation.get_language()
-    form = QuestionsForm(request.POST or None, answers=answers, language=language)
-    if request.method == "POST" and form.is_valid():
-        given = {**_posted_answers(request.POST, answers), **form.answers()}
+    if request.method == "POST":
+        # Every valid answer is saved, also when some questions are still open: leaving loses nothing.
+        given = _posted_answers(request.POST, answers)
         stored = {code: value for code, value in given.items() if code not in PREFILLED_CODES}
-        services.use_case_classify(acting_user=_user(request), use_case=use_case, answers=stored)
+        if stored:
+            services.use_case_classify(acting_user=_user(request), use_case=use_case, answers=stored)
         still_open = [
             q for q in next_questions(_prefilled(use_case, stored)) if q.code not in PREFILLED_CODES
         ]
         if still_open:
-            messages.info(request, _("Your answers raise a few more questions; they are added below."))
+            waiting = ngettext(
+                "Saved. %(count)d question still needs an answer; it is below.",
+                "Saved. %(count)d questions still need an answer; they are below.",
+                len(still_open),
+            )
+            messages.info(request, waiting % {"count": len(still_open)})
             return HttpResponseRedirect(_step_url("questions", use_case))
         return HttpResponseRedirect(_step_url("control", use_case))
+    form = QuestionsForm(answers=answers, language=language)
     return render(request, "register/step_questions.html", _questions_context(use_case, form, answers))
 
 

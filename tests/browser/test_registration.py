@@ -159,3 +159,32 @@ def test_it_shows_a_dont_know_as_needing_legal_review(
     page.wait_for_timeout(30)
     expect(page.locator("#questions-block")).to_contain_text("juridische toetsing nodig")
     check_accessibility(page)
+
+
+def test_it_resumes_at_step_two_with_nothing_lost(
+    page: Page, live_server: object, unit_a_member: User
+) -> None:
+    _start(page, str(live_server), "Roosterplanner")
+    with page.expect_response(lambda r: "/questions/preview/" in r.url):
+        page.locator("input[name='AI_SYSTEM'][value='true']").check()
+    page.get_by_role("button", name="Opslaan en verder").click()  # saved; more questions follow
+    page.goto(f"{live_server}/use-cases/")  # leave
+    page.get_by_role("link", name="Roosterplanner").click()
+    page.get_by_role("link", name="Wijzigen").click()
+    page.get_by_role("link", name="2. De vragen van de AI-verordening").click()
+    expect(page.locator("input[name='AI_SYSTEM'][value='true']")).to_be_checked()
+    expect(page.locator("input[name='ROLE_DEPLOYER']").first).to_be_visible()
+
+
+def test_it_keeps_the_values_after_a_validation_error(
+    page: Page, live_server: object, unit_a_member: User
+) -> None:
+    log_in(page, str(live_server), "member_a")
+    page.get_by_role("link", name="Nieuwe toepassing registreren").click()
+    page.get_by_label("Naam").fill("Roosterplanner")
+    page.get_by_label("Betrokken mensen").fill("Medewerkers")
+    page.get_by_role("button", name="Opslaan en verder").click()
+    expect(page.get_by_text("Dit veld is vereist.").first).to_be_visible()
+    expect(page.get_by_label("Naam")).to_have_value("Roosterplanner")
+    expect(page.get_by_label("Betrokken mensen")).to_have_value("Medewerkers")
+    check_accessibility(page)

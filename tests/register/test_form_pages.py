@@ -191,3 +191,12 @@ def test_it_previews_the_next_questions_and_result_without_storing(member_a: Cli
     )
     stored = case.assessments.get().answers
     assert (stored["ROLE_DEPLOYER"], stored["ART50_1"]) == (True, True)
+
+
+def test_it_saves_part_of_the_answers_and_says_how_many_are_left(member_a: Client) -> None:
+    questions = _step1(member_a)
+    response = member_a.post(questions, {"AI_SYSTEM": "true"}, follow=True)
+    case = UseCase.objects.get(name="FAQ-chatbot webwinkel")
+    assert case.assessments.get().answers["AI_SYSTEM"] is True
+    assert response.redirect_chain[-1][0] == questions
+    assert "vragen wachten op een antwoord" in response.content.decode()
