@@ -46,18 +46,13 @@ def _may_edit(user: User, use_case: UseCase) -> bool:
     return use_case.status in EDITABLE and (member or use_case.owner_id == user.pk)
 
 
-def _editable(request: HttpRequest, pk: int) -> UseCase:
+def _editable(request: HttpRequest, pk: int) -> UseCase | HttpResponse:
+    """The use-case if this person may edit it now; else a redirect to its page, saying why."""
     use_case = _visible(request, pk)
     if not _may_edit(_user(request), use_case):
-        raise_for = _("This use-case cannot be edited now: it is with the AI committee.")
-        messages.error(request, raise_for)
-        raise _Redirect(reverse("use_case_detail", args=[pk]))
+        messages.error(request, _("This use-case cannot be edited now: it is with the AI committee."))
+        return HttpResponseRedirect(reverse("use_case_detail", args=[pk]))
     return use_case
-
-
-class _Redirect(Exception):
-    def __init__(self, url: str) -> None:
-        self.url = url
 
 
 def _answers(use_case: UseCase) -> dict[str, object]:
@@ -101,17 +96,6 @@ def my_use_cases(request: HttpRequest) -> HttpResponse:
         .order_by("-updated_at", "-id")
     )
     return render(request, "register/my_use_cases.html", {"use_cases": use_cases})
-
-
-def _handle_redirects(view: Any) -> Any:
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
-        except _Redirect as redirect:
-            return HttpResponseRedirect(redirect.url)
-
-    wrapped.__name__ = view.__name__
-    return wrapped
 
 
 def _apply_errors(form: Any, error: ValidationError) -> None:
@@ -172,9 +156,10 @@ def _save_changes(request: HttpRequest, use_case: UseCase, form: Any) -> bool:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-@_handle_redirects
 def use_case_what(request: HttpRequest, pk: int) -> HttpResponse:
     use_case = _editable(request, pk)
+    if isinstance(use_case, HttpResponse):
+        return use_case
     form = WhatForm(request.POST or None, instance=use_case, user=_user(request), creating=False)
     del form.fields["business_unit"]
     if request.method == "POST" and form.is_valid() and _save_changes(request, use_case, form):
@@ -207,9 +192,10 @@ def _questions_context(
 
 @require_http_methods(["GET", "POST"])
 @login_required
-@_handle_redirects
 def use_case_questions(request: HttpRequest, pk: int) -> HttpResponse:
     use_case = _editable(request, pk)
+    if isinstance(use_case, HttpResponse):
+        return use_case
     answers = _answers(use_case)
     language = translation.get_language()
     if request.method == "POST":
@@ -236,11 +222,12 @@ def use_case_questions(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@_handle_redirects
 def use_case_questions_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the questions that apply and the indicative result for the answers given so far,
     without storing anything (storing happens when the step is saved)."""
     use_case = _editable(request, pk)
+    if isinstance(use_case, HttpResponse):
+        return use_case
     answers = _posted_answers(request.POST, _answers(use_case))
     form = QuestionsForm(answers=answers, language=translation.get_language())
     return render(request, "register/_questions_block.html", _questions_context(use_case, form, answers))
@@ -248,9 +235,10 @@ def use_case_questions_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-@_handle_redirects
 def use_case_control(request: HttpRequest, pk: int) -> HttpResponse:
     use_case = _editable(request, pk)
+    if isinstance(use_case, HttpResponse):
+        return use_case
     form = ControlForm(request.POST or None, instance=use_case)
     if request.method == "POST" and form.is_valid() and _save_changes(request, use_case, form):
         return HttpResponseRedirect(_step_url("check", use_case))
@@ -259,9 +247,10 @@ def use_case_control(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-@_handle_redirects
 def use_case_check(request: HttpRequest, pk: int) -> HttpResponse:
     use_case = _editable(request, pk)
+    if isinstance(use_case, HttpResponse):
+        return use_case
     missing: list[str] = []
     if request.method == "POST":
         try:

@@ -52,7 +52,28 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
             models.QuerySet.update(self.filter(pk=event.pk), snapshot=snapshot)
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """Rows that are written once and never changed or removed: the audit trail and stored
+    assessments. (Queryset-level update/delete are refused by AuditEventQuerySet; assessments are
+    only ever created by services.)"""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError(
+                f"{str(self._meta.verbose_name_plural).capitalize()} are never updated (append-only)."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError(
+            f"{str(self._meta.verbose_name_plural).capitalize()} are never deleted (append-only)."
+        )
+
+
+class AuditEvent(AppendOnlyModel):
     """One entry in the one audit trail (STYLE.md §6): who did what to which record, when, why,
     and the record as it stood after. Written by services through `register.audit.audit_log`."""
 
@@ -100,14 +121,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.subject_type}#{self.subject_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("Audit events are never updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError("Audit events are never deleted.")
 
 
 class Heartbeat(models.Model):

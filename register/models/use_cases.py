@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -26,6 +24,7 @@ from register.choices import (
     WorksCouncilPosition,
     YesNoUnknown,
 )
+from register.models.core import AppendOnlyModel
 
 # Fields a use-case needs before it can be submitted: enforced by the database (constraint
 # `usecase_complete_when_submitted`) and named to people by `UseCase.missing_for_submission`.
@@ -198,7 +197,7 @@ class UseCase(models.Model):
         return missing
 
 
-class RiskAssessment(models.Model):
+class RiskAssessment(AppendOnlyModel):
     """One stored classification: the answers, the engine's result and its ruleset. Append-only;
     the use-case points at its current one."""
 
@@ -235,14 +234,6 @@ class RiskAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.use_case_id}: {self.risk_tier} ({self.kind}, {self.ruleset_version})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("Risk assessments are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError("Risk assessments are append-only.")
 
 
 class ObligationItem(models.Model):

@@ -424,3 +424,14 @@ def test_it_keeps_the_submission_rules_in_the_database(change: dict[str, object]
     services.use_case_submit(acting_user=case.owner, use_case=case)
     with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
         UseCase.objects.filter(pk=case.pk).update(**change)
+
+
+def test_it_never_changes_or_removes_a_stored_assessment() -> None:
+    case = factories.use_case()
+    assessment = services.use_case_classify(acting_user=case.owner, use_case=case, answers=DEPLOYER)
+    assessment.risk_tier = "high_risk"
+    with pytest.raises(TypeError, match="never updated"):
+        assessment.save()
+    with pytest.raises(TypeError, match="never deleted"):
+        assessment.delete()
+    assert RiskAssessment.objects.get(pk=assessment.pk).risk_tier == "minimal"
