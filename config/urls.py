@@ -7,7 +7,9 @@ from register import views
 
 urlpatterns = [
     path("", include("register.urls")),
-    # Django's account pages; the two that set a password are ours, so the change is audited.
+    # Django's account pages; the two that set a password are ours, so the change is audited, and
+    # the reset e-mail goes through the outbox.
+    path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/password_change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/reset/<uidb64>/<token>/",

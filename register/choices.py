@@ -64,6 +64,16 @@ class Sector(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class AffectedGroup(models.TextChoices):
+    """The people a use-case can affect, as ticked in the form; each is a fact of its own on the
+    use-case (`affects_<group>`), so the works-council questions and filters can use it."""
+
+    CUSTOMERS = "customers", _("Customers")
+    EMPLOYEES = "employees", _("Employees")
+    PATIENTS = "patients", _("Patients or clients in care")
+    PUBLIC = "public", _("The public")
+
+
 class YesNoUnknown(models.TextChoices):
     YES = "yes", _("Yes")
     NO = "no", _("No")

@@ -3,19 +3,45 @@ and no claiming here: `register.outbox` decides what to send and records how it 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
-from register.models import Delivery
+from register.models import Delivery, User
+
+
+def _password_reset_link(context: dict[str, Any]) -> dict[str, Any]:
+    """The reset link, made now: its token is valid for PASSWORD_RESET_TIMEOUT from sending,
+    and the outbox row never holds it."""
+    user = User.objects.get(pk=context["user_id"], is_active=True)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return {
+        "username": user.get_username(),
+        "link": settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token]),
+        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    }
+
+
+# Parts of a message made only when it is sent (secrets that must not rest in the outbox).
+MADE_AT_SENDING: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "password_reset": _password_reset_link,
+}
 
 
 def render(delivery: Delivery) -> tuple[str, str, str]:
     """Subject, plain text and HTML from one template context, in the recipient's language."""
     context: dict[str, Any] = {**delivery.context, "site_url": settings.SITE_URL}
+    if delivery.template in MADE_AT_SENDING:
+        context |= MADE_AT_SENDING[delivery.template](context)
     with translation.override(delivery.language):
         subject = render_to_string(f"emails/{delivery.template}.subject.txt", context).strip()
         text = render_to_string(f"emails/{delivery.template}.txt", context)

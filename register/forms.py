@@ -11,12 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from register.aiact import UNKNOWN, load_ruleset
 from register.aiact.questionnaire import is_asked
-from register.choices import LifecycleStage
+from register.choices import AffectedGroup, LifecycleStage
 from register.models import BusinessUnit, UseCase, User, Vendor
+from register.models.use_cases import AFFECTED_GROUP_FIELDS
 
 WHAT_FIELDS = [
     "name", "purpose", "description", "business_unit", "owner", "sector", "vendor", "customer_facing",
-    "affected_people", "affects_employees", "personal_data", "special_categories", "lawful_basis",
+    "affected_people", "personal_data", "special_categories", "lawful_basis",
     "processing_register_ref", "dpia_needed", "dpia_status", "dpia_link", "dpo_advice", "automated_decisions",
 ]  # fmt: skip
 CONTROL_FIELDS = [
@@ -35,8 +36,30 @@ class HttpsURLField(forms.URLField):
         super().__init__(**kwargs)
 
 
-class WhatForm(forms.ModelForm):  # type: ignore[type-arg]
-    """Step 1: what and who."""
+class FactsForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A step's form whose cleaned data the services take as use-case facts."""
+
+    def facts(self) -> dict[str, Any]:
+        """Every fact on the form, as the services take it."""
+        return dict(self.cleaned_data)
+
+    # A form field that stands for several facts (the affected groups' checkboxes).
+    expands: dict[str, tuple[str, ...]] = {}
+
+    def changed_facts(self) -> dict[str, Any]:
+        """Only the facts this person changed (stored with the version they saw)."""
+        changed = set(self.changed_data)
+        for field, facts in self.expands.items():
+            if field in changed:
+                changed.update(facts)
+        return {name: value for name, value in self.facts().items() if name in changed}
+
+
+class WhatForm(FactsForm):
+    """Step 1: what and who. The affected groups are ticked in one group of checkboxes and
+    stored as one fact each (`affects_customers`, ...); a vendor is picked or added."""
+
+    expands = {"affected_groups": AFFECTED_GROUP_FIELDS}
 
     lifecycle_stage = forms.ChoiceField(
         label=_("stage"),
@@ -44,6 +67,19 @@ class WhatForm(forms.ModelForm):  # type: ignore[type-arg]
             (s.value, s.label) for s in (LifecycleStage.IDEA, LifecycleStage.PILOT, LifecycleStage.PRODUCTION)
         ],
         initial=LifecycleStage.IDEA,
+    )
+    affected_groups = forms.MultipleChoiceField(
+        label=_("Who is affected?"),
+        choices=AffectedGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Tick every group that meets this AI or is judged by it."),
+    )
+    new_vendor = forms.CharField(
+        label=_("Or add a vendor that is not in the list"),
+        max_length=200,
+        required=False,
+        help_text=_("The vendor's name, and its product if it has several; the committee adds the details."),
     )
 
     class Meta:
@@ -65,14 +101,38 @@ class WhatForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["owner"].queryset = people.order_by("first_name", "username")  # type: ignore[attr-defined]
         self.fields["vendor"].queryset = Vendor.objects.order_by("name")  # type: ignore[attr-defined]
         self.fields["purpose"].required = True
+        self.fields["affected_people"].label = _("Others affected, or more detail")
+        self.fields["affected_people"].help_text = ""
+        self.order_fields([*WHAT_FIELDS[: WHAT_FIELDS.index("vendor") + 1], "new_vendor", "affected_groups"])
         if creating:
             self.fields["owner"].initial = user.pk
         else:
             del self.fields["lifecycle_stage"]
+            self.initial["affected_groups"] = [
+                group for group in AffectedGroup.values if getattr(self.instance, f"affects_{group}")
+            ]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or self.cleaned_data
+        if data.get("vendor") and data.get("new_vendor", "").strip():
+            self.add_error(
+                "new_vendor", _("Pick a vendor from the list or add a new one, not both; clear one of them.")
+            )
+        return data
+
+    def facts(self) -> dict[str, Any]:
+        facts = dict(self.cleaned_data)
+        groups = set(facts.pop("affected_groups", []))
+        facts.pop("new_vendor", None)
+        return facts | {f"affects_{group}": group in groups for group in AffectedGroup.values}
+
+    def new_vendor_name(self) -> str:
+        return str(self.cleaned_data.get("new_vendor", "")).strip()
 
 
-class ControlForm(forms.ModelForm):  # type: ignore[type-arg]
-    """Step 3: people in control."""
+class ControlForm(FactsForm):
+    """Step 3: people in control. The works council and workers' information are asked only
+    when employees are affected."""
 
     class Meta:
         model = UseCase
@@ -86,6 +146,15 @@ class ControlForm(forms.ModelForm):  # type: ignore[type-arg]
             "stop_criteria": forms.Textarea(attrs={"rows": 2}),
             "pilot_end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance.affects_employees:
+            del self.fields["works_council_position"]
+            del self.fields["workers_informed"]
+        if self.instance.lifecycle_stage != LifecycleStage.PILOT:
+            for name in ("pilot_scope", "pilot_end_date", "stop_criteria"):
+                del self.fields[name]
 
 
 ANSWER_CHOICES = [("true", _("Yes")), ("false", _("No")), (UNKNOWN, _("Don't know"))]
@@ -112,6 +181,19 @@ class QuestionsForm(forms.Form):
                 if current is None
                 else (UNKNOWN if current == UNKNOWN else str(current).lower()),
             )
+
+        self.language = language
+
+    def groups(self) -> list[tuple[str, str, list[forms.BoundField]]]:
+        """The questions under their step's heading (key, heading, fields), in the ruleset's
+        order: about fifty questions read easier in named parts."""
+        ruleset = load_ruleset()
+        grouped: dict[str, list[forms.BoundField]] = {}
+        for code in self.fields:
+            grouped.setdefault(ruleset.question(code).step, []).append(self[code])
+        return [
+            (step, ruleset.steps[step].in_language(self.language), fields) for step, fields in grouped.items()
+        ]
 
     def answers(self) -> dict[str, object]:
         return {code: ANSWER_VALUES[value] for code, value in self.cleaned_data.items()}

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -24,7 +25,7 @@ from register.aiact import classify, load_ruleset, next_questions
 from register.aiact.questionnaire import is_asked
 from register.aiact.result import Classification
 from register.choices import AssessmentKind, WorkflowStatus
-from register.forms import ANSWER_VALUES, PREFILLED_CODES, ControlForm, QuestionsForm, WhatForm
+from register.forms import ANSWER_VALUES, PREFILLED_CODES, ControlForm, FactsForm, QuestionsForm, WhatForm
 from register.models import AuditEvent, ObligationItem, UseCase, User
 from register.selectors import overdue_q, use_cases_visible_to
 from register.services.use_cases import _prefilled
@@ -108,7 +109,7 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
 def use_case_new(request: HttpRequest) -> HttpResponse:
     form = WhatForm(request.POST or None, user=_user(request), creating=True)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = form.facts()
         unit, owner, name, stage = (
             data.pop("business_unit"),
             data.pop("owner"),
@@ -116,14 +117,19 @@ def use_case_new(request: HttpRequest) -> HttpResponse:
             data.pop("lifecycle_stage"),
         )
         try:
-            use_case = services.use_case_create(
-                acting_user=_user(request),
-                business_unit=unit,
-                owner=owner,
-                name=name,
-                lifecycle_stage=stage,
-                **data,
-            )
+            with transaction.atomic():  # a vendor added here is kept only with its use-case
+                if form.new_vendor_name():
+                    data["vendor"] = services.vendor_find_or_add(
+                        acting_user=_user(request), name=form.new_vendor_name()
+                    )
+                use_case = services.use_case_create(
+                    acting_user=_user(request),
+                    business_unit=unit,
+                    owner=owner,
+                    name=name,
+                    lifecycle_stage=stage,
+                    **data,
+                )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -132,19 +138,30 @@ def use_case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "register/step_what.html", _context(None, "what", form=form))
 
 
-def _save_changes(request: HttpRequest, use_case: UseCase, form: Any) -> bool:
+def _version(request: HttpRequest) -> int:
+    """The version the person saw; anything else than a number counts as "not the latest"."""
+    posted = request.POST.get("version", "")
+    return int(posted) if posted.isdigit() else 0
+
+
+def _save_changes(request: HttpRequest, use_case: UseCase, form: FactsForm) -> bool:
     """Store what changed, with the version the person saw; a newer save in between is said
-    plainly and the input is kept."""
-    changes = {name: form.cleaned_data[name] for name in form.changed_data}
-    if not changes:
+    plainly and the input is kept. A vendor typed in step 1 is found or added first, in the
+    same transaction."""
+    changes = form.changed_facts()
+    new_vendor = form.new_vendor_name() if isinstance(form, WhatForm) else ""
+    if not changes and not new_vendor:
         return True
     try:
-        services.use_case_update(
-            acting_user=_user(request),
-            use_case=use_case,
-            version=int(request.POST.get("version", 0)),
-            **changes,
-        )
+        with transaction.atomic():
+            if new_vendor:
+                changes["vendor"] = services.vendor_find_or_add(acting_user=_user(request), name=new_vendor)
+            services.use_case_update(
+                acting_user=_user(request),
+                use_case=use_case,
+                version=_version(request),
+                **changes,
+            )
     except services.StaleEdit as stale:
         form.add_error(None, str(stale))
         return False

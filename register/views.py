@@ -1,4 +1,5 @@
-"""Pages of the register. The business-unit form arrives with its issue; this is the frame."""
+"""The frame of the register: the start page, health checks and the account pages (the
+business units' pages are in register/pages.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -86,3 +88,16 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         services.user_password_changed(acting_user=user, user=user, how="reset link")
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         return HttpResponseRedirect(self.get_success_url())
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's form (the same answer whether or not the address is known), with the e-mail
+    queued in the outbox instead of sent during the request."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        for user in self.get_users(self.cleaned_data["email"]):
+            services.password_reset_request(user=user)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = OutboxPasswordResetForm

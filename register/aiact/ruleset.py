@@ -67,6 +67,8 @@ class Ruleset:
     dates: dict[str, ApplicationDate]
     labels: dict[str, Text]
     obligations: dict[str, ObligationSpec]
+    # The heading of each question step, as the form shows it.
+    steps: dict[str, Text]
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -115,7 +117,8 @@ def _parse(raw: dict[str, Any]) -> Ruleset:
         for o in raw["obligations"]
     }
     labels = {code: _text(label) for code, label in raw["labels"].items()}
-    return Ruleset(str(raw["version"]), raw["dates_in_force"], questions, dates, labels, obligations)
+    steps = {key: _text(title) for key, title in raw["steps"].items()}
+    return Ruleset(str(raw["version"]), raw["dates_in_force"], questions, dates, labels, obligations, steps)
 
 
 def _check(ruleset: Ruleset) -> None:
@@ -129,6 +132,9 @@ def _check(ruleset: Ruleset) -> None:
         if o.applies != "high_risk" and o.applies not in ruleset.dates:
             problems.append(f"obligation {o.code}: unknown date {o.applies}")
     problems += [f"label for unknown code {c}" for c in ruleset.labels if c not in codes]
+    problems += [
+        f"{q.code}: no heading for step {q.step}" for q in ruleset.questions if q.step not in ruleset.steps
+    ]
     if problems:
         raise RulesetError(f"ruleset {ruleset.version}: " + "; ".join(problems))
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from register.choices import (
+    AffectedGroup,
     AssessmentKind,
     ClassificationStatus,
     DpiaStatus,
@@ -29,6 +30,11 @@ from register.models.core import AppendOnlyModel
 # Fields a use-case needs before it can be submitted: enforced by the database (constraint
 # `usecase_complete_when_submitted`) and named to people by `UseCase.missing_for_submission`.
 REQUIRED_AT_SUBMISSION = ("purpose", "affected_people", "human_oversight", "goal")
+# Who is affected: one of the groups ticked, or the others described in words.
+AFFECTED_GROUP_FIELDS = tuple(f"affects_{group}" for group in AffectedGroup.values)
+AFFECTED_NAMED = Q(*((name, True) for name in AFFECTED_GROUP_FIELDS), _connector=Q.OR) | ~Q(
+    affected_people=""
+)
 
 
 class UseCase(models.Model):
@@ -107,8 +113,13 @@ class UseCase(models.Model):
     override_may_be_stale = models.BooleanField(_("override may be stale"), default=False, editable=False)
     # The facts the committee cares about.
     customer_facing = models.BooleanField(_("customer-facing"), default=False)
-    affected_people = models.TextField(_("affected people"), blank=True)
+    affects_customers = models.BooleanField(_("affects customers"), default=False)
     affects_employees = models.BooleanField(_("affects employees"), default=False)
+    affects_patients = models.BooleanField(_("affects patients or clients in care"), default=False)
+    affects_public = models.BooleanField(_("affects the public"), default=False)
+    affected_people = models.TextField(
+        _("affected people"), blank=True, help_text=_("Others affected, or more detail on who.")
+    )
     personal_data = models.BooleanField(_("processes personal data"), default=False)
     special_categories = models.BooleanField(
         _("special categories of personal data (e.g. health)"), default=False
@@ -162,7 +173,7 @@ class UseCase(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status=WorkflowStatus.DRAFT)
-                | (~Q(purpose="") & ~Q(affected_people="") & ~Q(human_oversight="") & ~Q(goal="")),
+                | (~Q(purpose="") & AFFECTED_NAMED & ~Q(human_oversight="") & ~Q(goal="")),
                 name="usecase_complete_when_submitted",
             ),
             models.CheckConstraint(
@@ -189,9 +200,15 @@ class UseCase(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.name}" if self.reference else self.name
 
+    def affected_group_labels(self) -> list[str]:
+        """The ticked groups, in the person's language."""
+        return [str(label) for group, label in AffectedGroup.choices if getattr(self, f"affects_{group}")]
+
     def missing_for_submission(self) -> list[str]:
         """The submission fields still empty (the constraint's rule, said to people)."""
         missing = [name for name in REQUIRED_AT_SUBMISSION if not getattr(self, name)]
+        if any(getattr(self, name) for name in AFFECTED_GROUP_FIELDS) and "affected_people" in missing:
+            missing.remove("affected_people")
         if self.lifecycle_stage == LifecycleStage.PILOT:
             missing += [n for n in ("pilot_scope", "pilot_end_date", "stop_criteria") if not getattr(self, n)]
         return missing

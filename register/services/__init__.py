@@ -15,8 +15,10 @@ from register.services.organisation import (
     legal_entity_create,
     membership_add,
     vendor_create,
+    vendor_find_or_add,
 )
 from register.services.people import (
+    password_reset_request,
     record_delete,
     role_grant,
     role_revoke,
@@ -49,6 +51,7 @@ __all__ = [
     "meeting_record",
     "membership_add",
     "obligation_mark_done",
+    "password_reset_request",
     "record_delete",
     "review_record",
     "role_grant",
@@ -69,4 +72,5 @@ __all__ = [
     "user_pseudonymise",
     "user_save",
     "vendor_create",
+    "vendor_find_or_add",
 ]

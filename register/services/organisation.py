@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Lower, Trim
 
 from register.audit import audit_log
 from register.models import BusinessUnit, LegalEntity, Membership, User, Vendor
@@ -49,3 +51,20 @@ def vendor_create(*, acting_user: User | None, name: str, **facts: Any) -> Vendo
     vendor.save()
     audit_log(actor=acting_user, action="register.vendor.created", subject=vendor)
     return vendor
+
+
+@transaction.atomic
+def vendor_find_or_add(*, acting_user: User, name: str) -> Vendor:
+    """The vendor a business unit typed in step 1: the one already recorded under that name
+    (with or without its product, in any case), else a new one the committee completes later.
+    Recorded once and reused (PRODUCT.md): typing a known vendor never makes a second one."""
+    typed = " ".join(name.split())
+    known = (
+        Vendor.objects.annotate(full=Lower(Trim(Concat("name", Value(" "), "product"))))
+        .filter(full=typed.lower())
+        .order_by("id")
+        .first()
+    )
+    if known is not None:
+        return known
+    return vendor_create(acting_user=acting_user, name=typed)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from register import outbox
 from register.audit import audit_log, snapshot_of
 from register.choices import Role
 from register.models import AuditEvent, Delivery, User
@@ -79,6 +82,36 @@ def user_password_changed(*, acting_user: User | None, user: User, how: str) -> 
         justification=how,
         snapshot=_user_snapshot(user),
     )
+
+
+# A forgotten password sends at most this many links a day to one person (no mail bombing).
+PASSWORD_RESETS_PER_DAY = 5
+
+
+@transaction.atomic
+def password_reset_request(*, user: User) -> Delivery | None:
+    """Queue a password-reset e-mail through the outbox (claimed, sent at most once). The row
+    holds no secret: the link is made when the message is sent (`register.delivery`), so a
+    leaked database or backup holds no usable link. Asked anonymously, so the actor is None."""
+    today = timezone.localdate()
+    earlier = Delivery.objects.filter(
+        subject_type=User._meta.label_lower, subject_id=str(user.pk), stage="password_reset", due_date=today
+    ).count()
+    if earlier >= PASSWORD_RESETS_PER_DAY:
+        return None
+    row = outbox.enqueue(
+        subject=user,
+        use_case=None,
+        due_date=today,
+        stage="password_reset",
+        repeat=earlier,
+        recipient=user.email,
+        template="password_reset",
+        context={"user_id": user.pk},
+        language=user.language or settings.LANGUAGE_CODE,
+    )
+    audit_log(actor=None, action="register.user.password_reset_requested", subject=user)
+    return row
 
 
 @transaction.atomic

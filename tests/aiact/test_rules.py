@@ -137,3 +137,14 @@ def test_it_says_when_the_sources_are_unsure_about_a_duty() -> None:
         "Verordening 2026/1744 stelde voor deze registratie te schrappen; volgens de bronnen blijft ze in de "
         "definitieve tekst, maar dat is niet zeker."
     ]
+
+
+def test_every_question_has_a_heading_and_a_ruleset_without_one_is_refused() -> None:
+    from register.aiact.ruleset import RulesetError, _check
+
+    ruleset = load_ruleset()
+    assert {q.step for q in ruleset.questions} <= set(ruleset.steps)
+    assert ruleset.steps["prohibited"].nl == "Verboden AI-praktijken (art. 5)"
+    without = replace(ruleset, steps={k: v for k, v in ruleset.steps.items() if k != "context"})
+    with pytest.raises(RulesetError, match="PUBLIC_BODY: no heading for step context"):
+        _check(without)

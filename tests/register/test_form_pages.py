@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from register.models import Delivery, UseCase, User
+from register.models import AuditEvent, Delivery, UseCase, User
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def _step1(client: Client, **extra: str) -> str:
+def _step1(client: Client, **extra: str | list[str]) -> str:
     unit = factories.business_unit("Unit A")
     me = User.objects.get(username="member_a")
     data = {
@@ -200,3 +200,150 @@ def test_it_saves_part_of_the_answers_and_says_how_many_are_left(member_a: Clien
     assert case.assessments.get().answers["AI_SYSTEM"] is True
     assert response.redirect_chain[-1][0] == questions
     assert "vragen wachten op een antwoord" in response.content.decode()
+
+
+def test_it_records_the_ticked_groups_and_asks_about_the_works_council_only_for_employees(
+    member_a: Client,
+) -> None:
+    questions = _step1(member_a, affected_people="", affected_groups=["customers", "patients"])
+    case = UseCase.objects.get(name="FAQ-chatbot webwinkel")
+    assert (case.affects_customers, case.affects_employees, case.affects_patients, case.affects_public) == (
+        True,
+        False,
+        True,
+        False,
+    )
+    assert questions.endswith("/questions/")
+    control = member_a.get(f"/use-cases/{case.pk}/control/").content.decode()
+    assert "works_council_position" not in control
+
+    step1 = member_a.get(f"/use-cases/{case.pk}/what/").content.decode()
+    assert "<legend>Wie heeft ermee te maken?</legend>" in step1
+    assert 'value="customers" id="id_affected_groups_0" checked' in step1
+    response = member_a.post(
+        f"/use-cases/{case.pk}/what/",
+        {
+            "version": str(case.version),
+            "name": case.name,
+            "purpose": case.purpose,
+            "owner": str(case.owner_id),
+            "sector": "retail",
+            "dpia_needed": "no",
+            "affected_groups": ["customers", "employees"],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    case.refresh_from_db()
+    assert (case.affects_customers, case.affects_employees, case.affects_patients) == (True, True, False)
+    control = member_a.get(f"/use-cases/{case.pk}/control/").content.decode()
+    assert "Standpunt ondernemingsraad (WOR art. 27)" in control
+    assert "Werknemers geïnformeerd (art. 26 lid 7)" in control
+
+
+def test_it_cannot_submit_without_saying_who_is_affected(member_a: Client) -> None:
+    questions = _step1(member_a, affected_people="")
+    _answer(member_a, questions, {"AI_SYSTEM": "true", "ROLE_DEPLOYER": "true"})
+    case = UseCase.objects.get(name="FAQ-chatbot webwinkel")
+    member_a.post(
+        f"/use-cases/{case.pk}/control/",
+        {"version": str(case.version), "human_oversight": "human_in_the_loop", "goal": "Minder wachttijd"},
+    )
+    html = member_a.post(f"/use-cases/{case.pk}/check/").content.decode()
+    assert "Betrokken mensen" in html
+    case.refresh_from_db()
+    assert case.status == "draft"
+    # One ticked group is enough.
+    UseCase.objects.filter(pk=case.pk).update(affects_public=True)
+    assert member_a.post(f"/use-cases/{case.pk}/check/").status_code == 302
+    case.refresh_from_db()
+    assert case.status == "submitted"
+
+
+def test_it_adds_a_vendor_that_is_not_in_the_list_once(member_a: Client) -> None:
+    from register.models import Vendor
+
+    known = Vendor.objects.create(name="ChatDesk", product="FAQ Bot")
+    _step1(member_a, name="Eerste", new_vendor="  chatdesk   faq bot ")
+    _step1(member_a, name="Tweede", new_vendor="TalentRank")
+    _step1(member_a, name="Derde", new_vendor="talentrank")
+    assert UseCase.objects.get(name="Eerste").vendor == known
+    added = Vendor.objects.get(name="TalentRank")
+    assert UseCase.objects.get(name="Tweede").vendor == added
+    assert UseCase.objects.get(name="Derde").vendor == added
+    assert Vendor.objects.count() == 2
+    assert AuditEvent.objects.filter(action="register.vendor.created").count() == 1
+
+
+def test_it_refuses_a_picked_and_a_typed_vendor_together_and_keeps_both(member_a: Client) -> None:
+    from register.models import Vendor
+
+    known = Vendor.objects.create(name="ChatDesk", product="FAQ Bot")
+    unit = factories.business_unit("Unit A")
+    response = member_a.post(
+        "/use-cases/new/",
+        {
+            "name": "Twijfelgeval",
+            "purpose": "Vragen beantwoorden",
+            "business_unit": str(unit.pk),
+            "owner": str(User.objects.get(username="member_a").pk),
+            "sector": "retail",
+            "lifecycle_stage": "idea",
+            "dpia_needed": "no",
+            "vendor": str(known.pk),
+            "new_vendor": "TalentRank",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Kies een leverancier uit de lijst óf voeg een nieuwe toe, niet allebei" in html
+    assert 'value="TalentRank"' in html
+    assert f'<option value="{known.pk}" selected>' in html
+    assert not UseCase.objects.filter(name="Twijfelgeval").exists()
+    assert Vendor.objects.count() == 1
+
+
+def test_it_groups_the_questions_under_headings(member_a: Client) -> None:
+    questions = _step1(member_a)
+    member_a.post(questions, {"AI_SYSTEM": "true"})
+    html = member_a.get(questions).content.decode()
+    assert '<h2 id="questions-scope">Is het AI?</h2>' in html
+    assert '<h2 id="questions-prohibited">Verboden AI-praktijken (art. 5)</h2>' in html
+    assert html.index("questions-scope") < html.index("questions-role") < html.index("questions-prohibited")
+
+
+def test_it_shows_everything_entered_on_the_check_page_with_links_to_change_it(member_a: Client) -> None:
+    questions = _step1(member_a, affected_groups=["customers"], personal_data="on", lawful_basis="consent")
+    _answer(member_a, questions, {"AI_SYSTEM": "true", "ROLE_DEPLOYER": "true"})
+    case = UseCase.objects.get(name="FAQ-chatbot webwinkel")
+    member_a.post(
+        f"/use-cases/{case.pk}/control/",
+        {
+            "version": str(case.version),
+            "human_oversight": "human_in_the_loop",
+            "overseers": "Teamleider klantenservice",
+            "overseers_can_stop": "true",
+            "escalation_path": "Knop 'spreek een medewerker'",
+            "notice": "U praat met een digitale assistent.",
+            "goal": "Minder wachttijd",
+        },
+    )
+    html = member_a.get(f"/use-cases/{case.pk}/check/").content.decode()
+    for shown in (
+        "Klanten; Klanten van de webwinkel",
+        "Teamleider klantenservice (kunnen het stoppen)",
+        "Knop &#x27;spreek een medewerker&#x27;",
+        "U praat met een digitale assistent.",
+        "Toestemming",
+        "Detailhandel",
+        f'href="/use-cases/{case.pk}/what/">Wijzigen',
+        f'href="/use-cases/{case.pk}/control/">Wijzigen',
+    ):
+        assert shown in html, shown
+
+
+def test_it_treats_a_tampered_version_as_someone_elses_change(member_a: Client) -> None:
+    _step1(member_a)
+    case = UseCase.objects.get(name="FAQ-chatbot webwinkel")
+    response = member_a.post(f"/use-cases/{case.pk}/control/", {"version": "abc", "goal": "Mijn doel"})
+    assert response.status_code == 200
+    assert "Iemand anders heeft deze toepassing gewijzigd" in response.content.decode()

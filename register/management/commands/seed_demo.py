@@ -21,7 +21,7 @@ from register.models import BusinessUnit, LegalEntity, UseCase, User, Vendor
 DEMO = Path(settings.BASE_DIR) / "fixtures" / "demo.yaml"
 # What every demo use-case needs before it can be submitted; the file adds the specifics.
 BASICS = {
-    "affected_people": "Klanten en medewerkers",
+    "affects_customers": True,
     "human_oversight": "human_on_the_loop",
     "goal": "Minder wachttijd, zelfde kwaliteit; gemeten per kwartaal",
     "escalation_path": "Via de klantenservice naar een medewerker",
@@ -105,7 +105,10 @@ class Command(BaseCommand):
         keys = (
             "sector",
             "customer_facing",
+            "affects_customers",
             "affects_employees",
+            "affects_patients",
+            "affects_public",
             "special_categories",
             "works_council_position",
         )
