@@ -20,6 +20,11 @@ WHAT_FIELDS = [
     "affected_people", "personal_data", "special_categories", "lawful_basis",
     "processing_register_ref", "dpia_needed", "dpia_status", "dpia_link", "dpo_advice", "automated_decisions",
 ]  # fmt: skip
+# Step 1 as people read it: what, whose, which stage, from whom, who meets it, which data.
+STEP1_ORDER = [
+    "name", "purpose", "description", "business_unit", "owner", "sector", "lifecycle_stage", "vendor",
+    "new_vendor", "customer_facing", "affected_groups", "affected_people",
+]  # fmt: skip
 CONTROL_FIELDS = [
     "human_oversight", "overseers", "overseers_can_stop", "escalation_path", "notice", "goal",
     "pilot_scope", "pilot_end_date", "stop_criteria", "works_council_position", "workers_informed",
@@ -38,6 +43,10 @@ class HttpsURLField(forms.URLField):
 
 class FactsForm(forms.ModelForm):  # type: ignore[type-arg]
     """A step's form whose cleaned data the services take as use-case facts."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     def facts(self) -> dict[str, Any]:
         """Every fact on the form, as the services take it."""
@@ -62,7 +71,7 @@ class WhatForm(FactsForm):
     expands = {"affected_groups": AFFECTED_GROUP_FIELDS}
 
     lifecycle_stage = forms.ChoiceField(
-        label=_("stage"),
+        label=_("Stage"),
         choices=[
             (s.value, s.label) for s in (LifecycleStage.IDEA, LifecycleStage.PILOT, LifecycleStage.PRODUCTION)
         ],
@@ -103,7 +112,8 @@ class WhatForm(FactsForm):
         self.fields["purpose"].required = True
         self.fields["affected_people"].label = _("Others affected, or more detail")
         self.fields["affected_people"].help_text = ""
-        self.order_fields([*WHAT_FIELDS[: WHAT_FIELDS.index("vendor") + 1], "new_vendor", "affected_groups"])
+        self.order_fields(STEP1_ORDER)
+        self.fields["owner"].label_from_instance = lambda person: person.get_full_name() or person.username  # type: ignore[attr-defined]
         if creating:
             self.fields["owner"].initial = user.pk
         else:
@@ -166,6 +176,7 @@ class QuestionsForm(forms.Form):
     tree); each has its help text and a "don't know" answer."""
 
     def __init__(self, *args: Any, answers: Mapping[str, object], language: str, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for question in load_ruleset().questions:
             if question.code in PREFILLED_CODES or not is_asked(question, answers):
