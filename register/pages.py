@@ -5,6 +5,7 @@ outside the user's units is a 404 (use_cases_visible_to)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -24,10 +25,11 @@ from register import services
 from register.aiact import classify, load_ruleset, next_questions
 from register.aiact.questionnaire import is_asked
 from register.aiact.result import Classification
+from register.aiact.wording import DISCLAIMER
 from register.choices import AssessmentKind, WorkflowStatus
 from register.forms import ANSWER_VALUES, PREFILLED_CODES, ControlForm, FactsForm, QuestionsForm, WhatForm
 from register.models import AuditEvent, ObligationItem, UseCase, User
-from register.selectors import overdue_q, use_cases_visible_to
+from register.selectors import Standing, classification_standing, overdue_q, use_cases_visible_to
 from register.services.use_cases import _prefilled
 
 EDITABLE = frozenset({WorkflowStatus.DRAFT, WorkflowStatus.CHANGES_REQUESTED, WorkflowStatus.APPROVED})
@@ -61,11 +63,18 @@ def _answers(use_case: UseCase) -> dict[str, object]:
     return _prefilled(use_case, latest.answers if latest else {})
 
 
-def _result(use_case: UseCase) -> Classification | None:
-    """The indicative result in full (explanation in both languages), from the stored answers."""
+def _result(use_case: UseCase, standing: Standing | None = None) -> Classification | None:
+    """The questionnaire's result in full (explanation in both languages), from the stored
+    answers. Once the committee has spoken (`standing`), it no longer says "not yet confirmed"."""
     if not use_case.assessments.exists():
         return None
-    return classify(_answers(use_case), today=timezone.localdate())
+    result = classify(_answers(use_case), today=timezone.localdate())
+    if standing is not None:
+        kept = tuple(
+            line for line in result.explanation if (line.nl, line.en) != (DISCLAIMER.nl, DISCLAIMER.en)
+        )
+        result = replace(result, explanation=kept)
+    return result
 
 
 def _step_url(step: str, use_case: UseCase) -> str:
@@ -278,10 +287,11 @@ def use_case_check(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Submitted. The AI committee has been told and will decide."))
             return HttpResponseRedirect(reverse("use_case_detail", args=[use_case.pk]))
     labels = {name: getattr(UseCase._meta.get_field(name), "verbose_name", name) for name in missing}
+    standing = classification_standing(use_case)
     return render(
         request,
         "register/step_check.html",
-        _context(use_case, "check", result=_result(use_case), missing=labels),
+        _context(use_case, "check", result=_result(use_case, standing), standing=standing, missing=labels),
     )
 
 
@@ -289,10 +299,12 @@ def use_case_check(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def use_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     use_case = _visible(request, pk)
+    standing = classification_standing(use_case)
     context = {
         "use_case": use_case,
         "language": translation.get_language(),
-        "result": _result(use_case),
+        "standing": standing,
+        "result": _result(use_case, standing),
         "may_edit": _may_edit(_user(request), use_case),
         "obligations": use_case.obligations.exclude(status="not_applicable").order_by("id"),
         "decisions": use_case.decisions.prefetch_related("actions__owner").select_related("decided_by"),

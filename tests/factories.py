@@ -53,3 +53,12 @@ def use_case(
     return services.use_case_create(
         acting_user=owner, business_unit=unit or business_unit(), owner=owner, name=name, **values
     )
+
+
+def committee_member(username: str, **fields: Any) -> User:
+    """A person with the committee role (through the service, so staff status follows)."""
+    from register.choices import Role
+
+    person = UserFactory.create(username=username, **fields)
+    services.role_grant(acting_user=None, user=person, role=Role.COMMITTEE)
+    return person

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from register.models import UseCase, User
 from tests import factories
@@ -190,3 +190,24 @@ def test_it_keeps_the_values_after_a_validation_error(
     expect(page.get_by_role("checkbox", name="Medewerkers", exact=True)).to_be_checked()
     expect(page.get_by_label("Andere betrokkenen, of meer uitleg")).to_have_value("Sollicitanten")
     check_accessibility(page)
+
+
+def test_it_fits_a_phone_screen(browser: Browser, live_server: object, unit_a_member: User) -> None:
+    """A ward manager on a phone: no page of the form scrolls sideways."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="nl-NL", is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    case = factories.use_case("Roosterplanner", unit=unit_a_member.business_units.get())
+    log_in(page, str(live_server), "member_a")
+    for path in (
+        "/use-cases/",
+        "/use-cases/new/",
+        f"/use-cases/{case.pk}/questions/",
+        f"/use-cases/{case.pk}/",
+    ):
+        page.goto(f"{live_server}{path}")
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow}px too wide on a phone"
+    check_accessibility(page)
+    context.close()

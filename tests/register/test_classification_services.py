@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 HIRING = {"AI_SYSTEM": True, "ROLE_DEPLOYER": True, "ANNEX_III_4A": True}
 
 
-def _committee(name: str) -> User:
-    person = UserFactory.create(username=name)
-    services.role_grant(acting_user=None, user=person, role=Role.COMMITTEE)
-    return person
-
-
 @pytest.fixture
 def hiring() -> UseCase:
     case = factories.use_case("CV ranking")
@@ -32,7 +26,7 @@ def hiring() -> UseCase:
 
 
 def test_it_lets_the_committee_tighten_a_classification_alone(hiring: UseCase) -> None:
-    chair = _committee("chair")
+    chair = factories.committee_member("chair")
     services.use_case_override(
         acting_user=chair,
         use_case=hiring,
@@ -49,7 +43,7 @@ def test_it_lets_the_committee_tighten_a_classification_alone(hiring: UseCase) -
 
 
 def test_it_needs_a_second_member_who_is_not_the_owner_to_downgrade(hiring: UseCase) -> None:
-    chair, second = _committee("chair"), _committee("second")
+    chair, second = factories.committee_member("chair"), factories.committee_member("second")
     services.role_grant(acting_user=None, user=hiring.owner, role=Role.COMMITTEE)
     for approver in (None, chair, hiring.owner, UserFactory.create(username="no-role")):
         with pytest.raises(ValidationError) as refused:
@@ -74,13 +68,16 @@ def test_it_needs_a_second_member_who_is_not_the_owner_to_downgrade(hiring: UseC
 def test_it_refuses_an_override_without_a_reason(hiring: UseCase) -> None:
     with pytest.raises(ValidationError) as refused:
         services.use_case_override(
-            acting_user=_committee("chair"), use_case=hiring, risk_tier="high_risk", justification=" "
+            acting_user=factories.committee_member("chair"),
+            use_case=hiring,
+            risk_tier="high_risk",
+            justification=" ",
         )
     assert list(refused.value.message_dict) == ["justification"]
 
 
 def test_it_keeps_an_override_current_and_flags_it_when_answers_change(hiring: UseCase) -> None:
-    chair = _committee("chair")
+    chair = factories.committee_member("chair")
     services.use_case_override(
         acting_user=chair,
         use_case=hiring,
@@ -105,7 +102,7 @@ def test_it_keeps_an_override_current_and_flags_it_when_answers_change(hiring: U
 
 def test_it_sets_a_stricter_policy_tier_beside_the_legal_one(hiring: UseCase) -> None:
     services.use_case_set_policy_tier(
-        acting_user=_committee("chair"),
+        acting_user=factories.committee_member("chair"),
         use_case=hiring,
         policy_tier="prohibited",
         justification="Board policy",
@@ -199,7 +196,7 @@ def test_it_suspends_and_escalates_what_the_committee_finds_prohibited(hiring: U
     hiring.owner.email = "owner@koers.example"
     hiring.owner.save()
     services.use_case_override(
-        acting_user=_committee("chair"),
+        acting_user=factories.committee_member("chair"),
         use_case=hiring,
         risk_tier="prohibited",
         justification="Scores personality",
@@ -214,7 +211,7 @@ def test_it_suspends_and_escalates_what_the_committee_finds_prohibited(hiring: U
 
 
 def test_it_refuses_to_confirm_over_an_override(hiring: UseCase) -> None:
-    chair = _committee("chair")
+    chair = factories.committee_member("chair")
     services.use_case_override(
         acting_user=chair, use_case=hiring, risk_tier="prohibited", justification="Policy"
     )
@@ -224,7 +221,7 @@ def test_it_refuses_to_confirm_over_an_override(hiring: UseCase) -> None:
 
 
 def test_it_lifts_an_override_to_a_consistent_current_assessment(hiring: UseCase) -> None:
-    chair = _committee("chair")
+    chair = factories.committee_member("chair")
     _older_ruleset_assessment(hiring)  # the latest engine assessment is from an older ruleset
     services.use_case_override(
         acting_user=chair, use_case=hiring, risk_tier="prohibited", justification="Policy"

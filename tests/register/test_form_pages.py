@@ -347,3 +347,35 @@ def test_it_treats_a_tampered_version_as_someone_elses_change(member_a: Client) 
     response = member_a.post(f"/use-cases/{case.pk}/control/", {"version": "abc", "goal": "Mijn doel"})
     assert response.status_code == 200
     assert "Iemand anders heeft deze toepassing gewijzigd" in response.content.decode()
+
+
+def test_it_shows_the_committees_word_on_the_classification_instead_of_indicative(member_a: Client) -> None:
+    from register import services
+
+    questions = _step1(member_a, name="Cv-rangschikking")
+    _answer(member_a, questions, {"AI_SYSTEM": "true", "ROLE_DEPLOYER": "true", "ANNEX_III_4A": "true"})
+    case = UseCase.objects.get(name="Cv-rangschikking")
+    page = member_a.get(f"/use-cases/{case.pk}/").content.decode()
+    assert "Nog niet vastgesteld door de AI-commissie" in page
+
+    chair = factories.committee_member("chair", first_name="Ada", last_name="Jansen")
+    services.use_case_confirm_classification(acting_user=chair, use_case=case)
+    page = member_a.get(f"/use-cases/{case.pk}/").content.decode()
+    assert "Vastgesteld door de AI-commissie op" in page
+    assert "Nog niet vastgesteld door de AI-commissie" not in page
+
+    second = factories.committee_member("second", first_name="Piet", last_name="de Vries")
+    services.use_case_override(
+        acting_user=chair,
+        use_case=UseCase.objects.get(pk=case.pk),
+        risk_tier="minimal",
+        justification="Sorteert alleen op datum van binnenkomst",
+        second_approver=second,
+    )
+    page = member_a.get(f"/use-cases/{case.pk}/").content.decode()
+    assert (
+        "Afwijkend vastgesteld door de AI-commissie: Minimaal risico (uitkomst vragenlijst: Hoog risico), "
+        "door Ada Jansen en Piet de Vries op"
+    ) in page
+    assert "Reden: Sorteert alleen op datum van binnenkomst" in page
+    assert "Wat de vragenlijst opleverde" in page

@@ -274,11 +274,7 @@ def test_it_asks_for_evidence_and_can_require_four_eyes(committee_member: User, 
 
 @pytest.fixture
 def committee_member(db: None) -> User:
-    from register.choices import Role
-
-    member = UserFactory.create(username="secretary")
-    services.role_grant(acting_user=None, user=member, role=Role.COMMITTEE)
-    return member
+    return factories.committee_member("secretary")
 
 
 @pytest.mark.pg_only
