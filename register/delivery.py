@@ -18,21 +18,32 @@ from django.utils.http import urlsafe_base64_encode
 from register.models import Delivery, User
 
 
-def _password_reset_link(context: dict[str, Any]) -> dict[str, Any]:
+class NothingToSend(Exception):
+    """The message no longer has a reason to go out (said in the row, never retried)."""
+
+
+def _password_reset_link(delivery: Delivery) -> dict[str, Any]:
     """The reset link, made now: its token is valid for PASSWORD_RESET_TIMEOUT from sending,
-    and the outbox row never holds it."""
-    user = User.objects.get(pk=context["user_id"], is_active=True)
+    and the outbox row never holds it. Only to the address the request was for, and only while
+    that person can still sign in with a password (Django's own conditions for a reset)."""
+    user = User.objects.filter(pk=delivery.context["user_id"], is_active=True).first()
+    if user is None or not user.has_usable_password():
+        raise NothingToSend("The account is no longer active or has no password to reset.")
+    if user.email.casefold() != delivery.recipient.casefold():
+        raise NothingToSend("The account's e-mail address changed after the request.")
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
+    hours = max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
     return {
         "username": user.get_username(),
         "link": settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token]),
-        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        "valid_days": hours // 24 if hours >= 48 else 0,
+        "valid_hours": hours,
     }
 
 
 # Parts of a message made only when it is sent (secrets that must not rest in the outbox).
-MADE_AT_SENDING: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+MADE_AT_SENDING: dict[str, Callable[[Delivery], dict[str, Any]]] = {
     "password_reset": _password_reset_link,
 }
 
@@ -41,7 +52,7 @@ def render(delivery: Delivery) -> tuple[str, str, str]:
     """Subject, plain text and HTML from one template context, in the recipient's language."""
     context: dict[str, Any] = {**delivery.context, "site_url": settings.SITE_URL}
     if delivery.template in MADE_AT_SENDING:
-        context |= MADE_AT_SENDING[delivery.template](context)
+        context |= MADE_AT_SENDING[delivery.template](delivery)
     with translation.override(delivery.language):
         subject = render_to_string(f"emails/{delivery.template}.subject.txt", context).strip()
         text = render_to_string(f"emails/{delivery.template}.txt", context)

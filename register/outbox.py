@@ -82,7 +82,8 @@ def claim(pk: int) -> bool:
 
 
 def deliver_one(pk: int) -> bool | None:
-    """Send a claimed row. True: sent; False: failed (retried later); None: not ours to send.
+    """Send a claimed row. True: sent; False: failed (retried later); None: not ours to send,
+    or nothing to send any more (skipped, with the reason in the row).
     Outcomes are written only over our own claim: a row the sweep already marked `unknown`
     (this send took too long) stays unknown and is never sent again."""
     if not claim(pk):
@@ -91,6 +92,9 @@ def deliver_one(pk: int) -> bool | None:
     ours = Delivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING)
     try:
         transport.send(row)
+    except transport.NothingToSend as reason:  # nothing went out, and nothing ever should
+        ours.update(status=DeliveryStatus.SKIPPED, last_error=str(reason))
+        return None
     except SoftTimeLimitExceeded:  # cut off mid-send: it may or may not have gone out
         ours.update(status=DeliveryStatus.UNKNOWN, last_error="Interrupted while sending; not resent.")
         raise

@@ -150,7 +150,10 @@ def use_case_new(request: HttpRequest) -> HttpResponse:
 def _version(request: HttpRequest) -> int:
     """The version the person saw; anything else than a number counts as "not the latest"."""
     posted = request.POST.get("version", "")
-    return int(posted) if posted.isdigit() else 0
+    try:
+        return int(posted) if len(posted) <= 9 else 0
+    except ValueError:
+        return 0
 
 
 def _save_changes(request: HttpRequest, use_case: UseCase, form: FactsForm) -> bool:
@@ -164,13 +167,17 @@ def _save_changes(request: HttpRequest, use_case: UseCase, form: FactsForm) -> b
     try:
         with transaction.atomic():
             if new_vendor:
-                changes["vendor"] = services.vendor_find_or_add(acting_user=_user(request), name=new_vendor)
-            services.use_case_update(
-                acting_user=_user(request),
-                use_case=use_case,
-                version=_version(request),
-                **changes,
-            )
+                vendor = services.vendor_find_or_add(acting_user=_user(request), name=new_vendor)
+                changes.pop("vendor", None)
+                if vendor.pk != form.initial.get("vendor"):  # typing the current vendor changes nothing
+                    changes["vendor"] = vendor
+            if changes:
+                services.use_case_update(
+                    acting_user=_user(request),
+                    use_case=use_case,
+                    version=_version(request),
+                    **changes,
+                )
     except services.StaleEdit as stale:
         form.add_error(None, str(stale))
         return False

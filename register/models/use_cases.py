@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -27,13 +30,26 @@ from register.choices import (
 )
 from register.models.core import AppendOnlyModel
 
-# Fields a use-case needs before it can be submitted: enforced by the database (constraint
-# `usecase_complete_when_submitted`) and named to people by `UseCase.missing_for_submission`.
-REQUIRED_AT_SUBMISSION = ("purpose", "affected_people", "human_oversight", "goal")
-# Who is affected: one of the groups ticked, or the others described in words.
+# Who is affected: one fact per group people can tick (AffectedGroup).
 AFFECTED_GROUP_FIELDS = tuple(f"affects_{group}" for group in AffectedGroup.values)
-AFFECTED_NAMED = Q(*((name, True) for name in AFFECTED_GROUP_FIELDS), _connector=Q.OR) | ~Q(
-    affected_people=""
+# What a use-case needs before it can be submitted, stated once for the database (constraint
+# `usecase_complete_when_submitted`) and for people (`UseCase.missing_for_submission`): each
+# requirement, named after the field people are told to fill, is met when any of its fields is.
+REQUIRED_AT_SUBMISSION: dict[str, tuple[str, ...]] = {
+    "purpose": ("purpose",),
+    "affected_people": (*AFFECTED_GROUP_FIELDS, "affected_people"),
+    "human_oversight": ("human_oversight",),
+    "goal": ("goal",),
+}
+
+
+def _filled(name: str) -> Q:
+    return Q((name, True)) if name in AFFECTED_GROUP_FIELDS else ~Q((name, ""))
+
+
+SUBMISSION_COMPLETE = reduce(
+    operator.and_,
+    (reduce(operator.or_, map(_filled, fields)) for fields in REQUIRED_AT_SUBMISSION.values()),
 )
 
 
@@ -172,9 +188,12 @@ class UseCase(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status=WorkflowStatus.DRAFT)
-                | (~Q(purpose="") & AFFECTED_NAMED & ~Q(human_oversight="") & ~Q(goal="")),
+                condition=Q(status=WorkflowStatus.DRAFT) | SUBMISSION_COMPLETE,
                 name="usecase_complete_when_submitted",
+                violation_error_message=_(
+                    "A use-case with the committee needs its purpose, who is affected (a group ticked "
+                    "or others described), the human oversight and the measurable goal."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(status=WorkflowStatus.DRAFT) | Q(reference__isnull=False),
@@ -206,9 +225,11 @@ class UseCase(models.Model):
 
     def missing_for_submission(self) -> list[str]:
         """The submission fields still empty (the constraint's rule, said to people)."""
-        missing = [name for name in REQUIRED_AT_SUBMISSION if not getattr(self, name)]
-        if any(getattr(self, name) for name in AFFECTED_GROUP_FIELDS) and "affected_people" in missing:
-            missing.remove("affected_people")
+        missing = [
+            name
+            for name, fields in REQUIRED_AT_SUBMISSION.items()
+            if not any(getattr(self, field) for field in fields)
+        ]
         if self.lifecycle_stage == LifecycleStage.PILOT:
             missing += [n for n in ("pilot_scope", "pilot_end_date", "stop_criteria") if not getattr(self, n)]
         return missing

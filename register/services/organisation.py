@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Concat, Lower, Trim
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from register.audit import audit_log
 from register.models import BusinessUnit, LegalEntity, Membership, User, Vendor
@@ -53,18 +53,49 @@ def vendor_create(*, acting_user: User | None, name: str, **facts: Any) -> Vendo
     return vendor
 
 
+def _plain(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _known_vendor(typed: str) -> Vendor | None:
+    """The recorded vendor `typed` names: "name product" in full, or the name alone when only
+    one vendor has that name (several: the person is asked to pick); spaces and case do not
+    matter."""
+    plain = _plain(typed)
+    first_word = typed.split()[0]
+    candidates = list(Vendor.objects.filter(name__istartswith=first_word).order_by("id"))
+    for vendor in candidates:
+        if _plain(f"{vendor.name} {vendor.product}") == plain:
+            return vendor
+    by_name = [vendor for vendor in candidates if _plain(vendor.name) == plain]
+    if len(by_name) > 1:
+        raise ValidationError(
+            {
+                "new_vendor": _(
+                    "Several products of %(name)s are recorded; pick the right one from the list, "
+                    "or type the name with the product."
+                )
+                % {"name": by_name[0].name}
+            }
+        )
+    return by_name[0] if by_name else None
+
+
 @transaction.atomic
 def vendor_find_or_add(*, acting_user: User, name: str) -> Vendor:
     """The vendor a business unit typed in step 1: the one already recorded under that name
-    (with or without its product, in any case), else a new one the committee completes later.
-    Recorded once and reused (PRODUCT.md): typing a known vendor never makes a second one."""
+    (see `_known_vendor`), else a new one the committee completes later. Recorded once and
+    reused (PRODUCT.md): typing a known vendor never makes a second one, also when two people
+    add the same new vendor at the same moment."""
     typed = " ".join(name.split())
-    known = (
-        Vendor.objects.annotate(full=Lower(Trim(Concat("name", Value(" "), "product"))))
-        .filter(full=typed.lower())
-        .order_by("id")
-        .first()
-    )
+    known = _known_vendor(typed)
     if known is not None:
         return known
-    return vendor_create(acting_user=acting_user, name=typed)
+    try:
+        with transaction.atomic():  # a savepoint: the other person's row wins the race
+            return vendor_create(acting_user=acting_user, name=typed)
+    except (IntegrityError, ValidationError):
+        known = _known_vendor(typed)  # the row that won the race
+        if known is None:
+            raise
+        return known

@@ -110,7 +110,8 @@ def password_reset_request(*, user: User) -> Delivery | None:
         context={"user_id": user.pk},
         language=user.language or settings.LANGUAGE_CODE,
     )
-    audit_log(actor=None, action="register.user.password_reset_requested", subject=user)
+    if row is not None:
+        audit_log(actor=None, action="register.user.password_reset_requested", subject=user)
     return row
 
 

@@ -12,21 +12,20 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
+_STEP1: dict[str, str | list[str]] = {
+    "name": "FAQ-chatbot webwinkel",
+    "purpose": "Vragen van klanten over bestellingen beantwoorden",
+    "sector": "retail",
+    "lifecycle_stage": "idea",
+    "affected_people": "Klanten van de webwinkel",
+    "dpia_needed": "no",
+}
+
+
 def _step1(client: Client, **extra: str | list[str]) -> str:
     unit = factories.business_unit("Unit A")
     me = User.objects.get(username="member_a")
-    data = {
-        "name": "FAQ-chatbot webwinkel",
-        "purpose": "Vragen van klanten over bestellingen beantwoorden",
-        "business_unit": str(unit.pk),
-        "owner": str(me.pk),
-        "sector": "retail",
-        "lifecycle_stage": "idea",
-        "affected_people": "Klanten van de webwinkel",
-        "dpia_needed": "no",
-        "works_council_position": "not_applicable",
-        **extra,
-    }
+    data = {**_STEP1, "business_unit": str(unit.pk), "owner": str(me.pk), **extra}
     response = client.post("/use-cases/new/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     return str(response.headers["Location"])
@@ -248,8 +247,9 @@ def test_it_cannot_submit_without_saying_who_is_affected(member_a: Client) -> No
         f"/use-cases/{case.pk}/control/",
         {"version": str(case.version), "human_oversight": "human_in_the_loop", "goal": "Minder wachttijd"},
     )
-    html = member_a.post(f"/use-cases/{case.pk}/check/").content.decode()
-    assert "Betrokken mensen" in html
+    response = member_a.post(f"/use-cases/{case.pk}/check/")
+    assert list(response.context["missing"]) == ["affected_people"]
+    assert "<li>Betrokken mensen</li>" in response.content.decode()
     case.refresh_from_db()
     assert case.status == "draft"
     # One ticked group is enough.
@@ -272,6 +272,42 @@ def test_it_adds_a_vendor_that_is_not_in_the_list_once(member_a: Client) -> None
     assert UseCase.objects.get(name="Derde").vendor == added
     assert Vendor.objects.count() == 2
     assert AuditEvent.objects.filter(action="register.vendor.created").count() == 1
+    # The name alone is enough when one vendor has it; with several products, the person picks.
+    _step1(member_a, name="Vierde", new_vendor="CHATDESK")
+    assert UseCase.objects.get(name="Vierde").vendor == known
+    Vendor.objects.create(name="ChatDesk", product="Voice")
+    me, unit = User.objects.get(username="member_a"), factories.business_unit("Unit A")
+    response = member_a.post(
+        "/use-cases/new/",
+        {
+            **_STEP1,
+            "business_unit": str(unit.pk),
+            "owner": str(me.pk),
+            "name": "Vijfde",
+            "new_vendor": "chatdesk",
+        },
+    )
+    assert response.status_code == 200
+    assert "Er staan meerdere producten van ChatDesk geregistreerd" in response.content.decode()
+    assert 'value="chatdesk"' in response.content.decode()
+    assert Vendor.objects.count() == 3
+    assert not UseCase.objects.filter(name="Vijfde").exists()
+
+
+def test_two_people_adding_the_same_new_vendor_at_once_get_one_vendor(
+    member_a: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from register import services
+    from register.models import Vendor
+    from register.services import organisation
+
+    first = services.vendor_find_or_add(acting_user=User.objects.get(username="member_a"), name="TalentRank")
+    looked_up = iter([None])  # the second person's lookup ran before the first person's row existed
+    real = organisation._known_vendor
+    monkeypatch.setattr(organisation, "_known_vendor", lambda typed: next(looked_up, None) or real(typed))
+    again = services.vendor_find_or_add(acting_user=User.objects.get(username="member_a"), name="TalentRank")
+    assert again == first
+    assert Vendor.objects.count() == 1
 
 
 def test_it_refuses_a_picked_and_a_typed_vendor_together_and_keeps_both(member_a: Client) -> None:
@@ -341,12 +377,15 @@ def test_it_shows_everything_entered_on_the_check_page_with_links_to_change_it(m
         assert shown in html, shown
 
 
-def test_it_treats_a_tampered_version_as_someone_elses_change(member_a: Client) -> None:
+@pytest.mark.parametrize("version", ["abc", "²", "1" * 5000, "-1", ""])
+def test_it_treats_a_tampered_version_as_someone_elses_change(member_a: Client, version: str) -> None:
     _step1(member_a)
     case = UseCase.objects.get(name="FAQ-chatbot webwinkel")
-    response = member_a.post(f"/use-cases/{case.pk}/control/", {"version": "abc", "goal": "Mijn doel"})
+    response = member_a.post(f"/use-cases/{case.pk}/control/", {"version": version, "goal": "Mijn doel"})
     assert response.status_code == 200
-    assert "Iemand anders heeft deze toepassing gewijzigd" in response.content.decode()
+    html = response.content.decode()
+    assert "Iemand anders heeft deze toepassing gewijzigd" in html
+    assert "Mijn doel</textarea>" in html
 
 
 def test_it_shows_the_committees_word_on_the_classification_instead_of_indicative(member_a: Client) -> None:
@@ -379,3 +418,57 @@ def test_it_shows_the_committees_word_on_the_classification_instead_of_indicativ
     ) in page
     assert "Reden: Sorteert alleen op datum van binnenkomst" in page
     assert "Wat de vragenlijst opleverde" in page
+
+
+def test_it_says_what_a_use_case_with_the_committee_needs_when_an_edit_empties_it(member_a: Client) -> None:
+    questions = _step1(member_a, affected_people="", affected_groups=["customers"])
+    _answer(member_a, questions, {"AI_SYSTEM": "true", "ROLE_DEPLOYER": "true"})
+    case = UseCase.objects.get(name="FAQ-chatbot webwinkel")
+    member_a.post(
+        f"/use-cases/{case.pk}/control/",
+        {"version": str(case.version), "human_oversight": "human_in_the_loop", "goal": "Minder wachttijd"},
+    )
+    assert member_a.post(f"/use-cases/{case.pk}/check/").status_code == 302
+    UseCase.objects.filter(pk=case.pk).update(status="changes_requested")
+    case.refresh_from_db()
+    response = member_a.post(
+        f"/use-cases/{case.pk}/what/",
+        {
+            "version": str(case.version),
+            "name": "Nieuwe naam",
+            "purpose": case.purpose,
+            "owner": str(case.owner_id),
+            "sector": "retail",
+            "dpia_needed": "no",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "wie ermee te maken heeft (een groep aangevinkt of anderen beschreven)" in html
+    assert 'value="Nieuwe naam"' in html
+    case.refresh_from_db()
+    assert (case.name, case.affects_customers) == ("FAQ-chatbot webwinkel", True)
+
+
+def test_typing_the_current_vendor_changes_nothing(member_a: Client) -> None:
+    from register.models import Vendor
+
+    known = Vendor.objects.create(name="ChatDesk", product="FAQ Bot")
+    _step1(member_a, vendor=str(known.pk))
+    case = UseCase.objects.get(name="FAQ-chatbot webwinkel")
+    response = member_a.post(
+        f"/use-cases/{case.pk}/what/",
+        {
+            "version": str(case.version),
+            "name": case.name,
+            "purpose": case.purpose,
+            "owner": str(case.owner_id),
+            "sector": "retail",
+            "dpia_needed": "no",
+            "affected_people": case.affected_people,
+            "new_vendor": "ChatDesk",
+        },
+    )
+    assert response.status_code == 302
+    after = UseCase.objects.get(pk=case.pk)
+    assert (after.vendor, after.version) == (known, case.version)  # nothing stored, nothing resubmitted

@@ -43,6 +43,7 @@ def test_it_queues_the_reset_mail_in_the_outbox_and_sends_a_working_link(anonymo
     message = mail.outbox[0]
     assert message.subject == "Nieuw wachtwoord voor Koers"
     assert "locked-out" in str(message.body)
+    assert "De link werkt één keer en 3 dagen lang." in str(message.body)
     link = re.search(r"https?://\S+/accounts/reset/\S+/", str(message.body))
     assert link is not None, message.body
 
@@ -77,6 +78,8 @@ def test_it_sends_each_request_but_not_more_than_a_few_a_day(anonymous: Client) 
         _ask(anonymous, "forgetful@example.org")
     rows = Delivery.objects.filter(stage="password_reset").order_by("repeat")
     assert list(rows.values_list("repeat", flat=True)) == list(range(PASSWORD_RESETS_PER_DAY))
+    requested = AuditEvent.objects.filter(action="register.user.password_reset_requested")
+    assert requested.count() == PASSWORD_RESETS_PER_DAY  # only what was queued is recorded
 
 
 def test_it_says_what_is_wrong_with_a_bad_address_and_keeps_it(anonymous: Client) -> None:
@@ -88,10 +91,31 @@ def test_it_says_what_is_wrong_with_a_bad_address_and_keeps_it(anonymous: Client
     assert not Delivery.objects.exists()
 
 
-def test_it_does_not_send_a_link_to_someone_deactivated_after_asking(anonymous: Client) -> None:
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"is_active": False}, "no longer active"),
+        ({"email": "new-address@example.org"}, "e-mail address changed"),
+        ({"password": "!unusable"}, "no password to reset"),
+    ],
+)
+def test_it_skips_the_link_when_the_account_changed_after_asking(
+    anonymous: Client, change: dict[str, object], reason: str
+) -> None:
     person = UserFactory.create(username="leaver", email="leaver@example.org")
     _ask(anonymous, "leaver@example.org")
-    User.objects.filter(pk=person.pk).update(is_active=False)
+    User.objects.filter(pk=person.pk).update(**change)
     row = Delivery.objects.get(stage="password_reset")
-    assert outbox.deliver_one(row.pk) is False
+    assert outbox.deliver_one(row.pk) is None
+    row.refresh_from_db()
+    assert row.status == "skipped"  # not retried: there is nothing to send any more
+    assert reason in row.last_error
     assert mail.outbox == []
+
+
+def test_it_says_how_long_a_short_lived_link_works(anonymous: Client, settings: object) -> None:
+    settings.PASSWORD_RESET_TIMEOUT = 2 * 3600  # type: ignore[attr-defined]
+    UserFactory.create(username="hasty", email="hasty@example.org", language="en")
+    _ask(anonymous, "hasty@example.org")
+    outbox.deliver_one(Delivery.objects.get(stage="password_reset").pk)
+    assert "The link works once and for 2 hours." in str(mail.outbox[0].body)

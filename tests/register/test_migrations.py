@@ -1,0 +1,48 @@
+"""Migrations that change what is stored keep every fact, also when rolled back."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+pytestmark = [pytest.mark.pg_only, pytest.mark.django_db(transaction=True)]
+
+
+def _migrate(target: tuple[str, str]) -> MigrationExecutor:
+    executor = MigrationExecutor(connection)
+    executor.migrate([target])
+    executor.loader.build_graph()
+    return executor
+
+
+def test_rolling_back_the_affected_groups_writes_them_out_in_words() -> None:
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("register")[0]
+    apps = (
+        _migrate(("register", "0003_affected_groups"))
+        .loader.project_state(("register", "0003_affected_groups"))
+        .apps
+    )
+    User = apps.get_model("register", "User")
+    entity = apps.get_model("register", "LegalEntity").objects.create(name="Zorg BV")
+    unit = apps.get_model("register", "BusinessUnit").objects.create(legal_entity=entity, name="Wards")
+    owner = User.objects.create(username="ward-manager")
+    UseCase = apps.get_model("register", "UseCase")
+    facts = {"business_unit": unit, "owner": owner, "status": "submitted", "purpose": "Triage",
+             "human_oversight": "human_in_the_loop", "goal": "Shorter waits"}  # fmt: skip
+    ticked = UseCase.objects.create(name="Triage", reference="AI-2026-0001", affects_patients=True,
+                                    affects_public=True, **facts)  # fmt: skip
+    described = UseCase.objects.create(
+        name="Rota", reference="AI-2026-0002", affected_people="Nurses", **facts
+    )
+    try:
+        apps = (
+            _migrate(("register", "0002_domain_core"))
+            .loader.project_state(("register", "0002_domain_core"))
+            .apps
+        )
+        old = apps.get_model("register", "UseCase").objects
+        assert old.get(pk=ticked.pk).affected_people == "patients or clients in care, the public"
+        assert old.get(pk=described.pk).affected_people == "Nurses"
+    finally:
+        _migrate(latest)
