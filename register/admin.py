@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from rest_framework.authtoken.models import TokenProxy
 
 from register import services
+from register.admin_import import import_urls
 from register.choices import Role
 from register.models import AuditEvent, Delivery, UseCase, User
 from register.selectors import use_cases_visible_to
@@ -97,6 +98,9 @@ class UseCaseAdmin(ReadOnlyAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[UseCase]:
         return use_cases_visible_to(request.user)
 
+    def get_urls(self) -> list[Any]:
+        return [*import_urls(self), *super().get_urls()]
+
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
@@ -174,3 +178,6 @@ class UserAdmin(KoersModelAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
             changed_fields=[name for name in form.changed_data if name not in {"password1", "password2"}],
             created=not change,
         )
+
+
+from register import admin_meetings  # noqa: E402, F401  (registers the meeting admin)
