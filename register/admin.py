@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
@@ -19,10 +20,8 @@ from django.utils.translation import ngettext
 from rest_framework.authtoken.models import TokenProxy
 
 from register import services
-from register.admin_import import import_urls
 from register.choices import Role
-from register.models import AuditEvent, Delivery, UseCase, User
-from register.selectors import use_cases_visible_to
+from register.models import AuditEvent, Delivery, User
 
 # Nobody deletes in bulk; a superuser deletes one record at a time, on its own page.
 admin.site.disable_action("delete_selected")
@@ -66,6 +65,12 @@ class KoersModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 class ReadOnlyAdmin(KoersModelAdmin):
+    """Shows records; never saves them (writes happen in services, called from actions and
+    small views)."""
+
+    def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+        raise PermissionDenied
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -84,22 +89,6 @@ class AuditEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "occurred_at"
     list_select_related = ("actor",)
     show_full_result_count = False  # the trail grows without bound; counting it all is slow
-
-
-@admin.register(UseCase)
-class UseCaseAdmin(ReadOnlyAdmin):
-    """The register, read-only for now; the committee's decision screens join with the admin issue."""
-
-    list_display = ("reference", "name", "business_unit", "owner", "status", "lifecycle_stage", "risk_tier")
-    list_filter = ("status", "lifecycle_stage", "classification_status", "risk_tier", "sector")
-    search_fields = ("reference", "name", "purpose")
-    list_select_related = ("business_unit", "owner")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[UseCase]:
-        return use_cases_visible_to(request.user)
-
-    def get_urls(self) -> list[Any]:
-        return [*import_urls(self), *super().get_urls()]
 
 
 @admin.register(Delivery)
@@ -180,4 +169,5 @@ class UserAdmin(KoersModelAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
         )
 
 
-from register import admin_meetings  # noqa: E402, F401  (registers the meeting admin)
+# The rest of the committee's admin, registered on import.
+from register import admin_meetings, admin_records, admin_use_cases  # noqa: E402, F401

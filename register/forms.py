@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from register.aiact import UNKNOWN, load_ruleset
@@ -31,6 +32,15 @@ CONTROL_FIELDS = [
 ]  # fmt: skip
 # Filled in from the legal entity and the vendor, never asked in the form.
 PREFILLED_CODES = frozenset({"PUBLIC_BODY", "PUBLIC_SERVICE", "VENDOR_SUPPLIED"})
+
+
+def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal on the form: next to the field it names, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
 
 
 class HttpsURLField(forms.URLField):

@@ -5,14 +5,13 @@ outside the user's units is a 404 (use_cases_visible_to)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -24,12 +23,24 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from register import services
 from register.aiact import classify, load_ruleset, next_questions
 from register.aiact.questionnaire import is_asked
-from register.aiact.result import Classification
-from register.aiact.wording import DISCLAIMER
-from register.choices import AssessmentKind, WorkflowStatus
-from register.forms import ANSWER_VALUES, PREFILLED_CODES, ControlForm, FactsForm, QuestionsForm, WhatForm
+from register.choices import WorkflowStatus
+from register.forms import (
+    ANSWER_VALUES,
+    PREFILLED_CODES,
+    ControlForm,
+    FactsForm,
+    QuestionsForm,
+    WhatForm,
+    apply_errors,
+)
 from register.models import AuditEvent, ObligationItem, UseCase, User
-from register.selectors import Standing, classification_standing, overdue_q, use_cases_visible_to
+from register.selectors import (
+    classification_standing,
+    questionnaire_answers,
+    questionnaire_result,
+    use_cases_visible_to,
+    with_review_state,
+)
 from register.services.use_cases import _prefilled
 
 EDITABLE = frozenset({WorkflowStatus.DRAFT, WorkflowStatus.CHANGES_REQUESTED, WorkflowStatus.APPROVED})
@@ -58,25 +69,6 @@ def _editable(request: HttpRequest, pk: int) -> UseCase | HttpResponse:
     return use_case
 
 
-def _answers(use_case: UseCase) -> dict[str, object]:
-    latest = use_case.assessments.filter(kind=AssessmentKind.ENGINE).order_by("-id").first()
-    return _prefilled(use_case, latest.answers if latest else {})
-
-
-def _result(use_case: UseCase, standing: Standing | None = None) -> Classification | None:
-    """The questionnaire's result in full (explanation in both languages), from the stored
-    answers. Once the committee has spoken (`standing`), it no longer says "not yet confirmed"."""
-    if not use_case.assessments.exists():
-        return None
-    result = classify(_answers(use_case), today=timezone.localdate())
-    if standing is not None:
-        kept = tuple(
-            line for line in result.explanation if (line.nl, line.en) != (DISCLAIMER.nl, DISCLAIMER.en)
-        )
-        result = replace(result, explanation=kept)
-    return result
-
-
 def _step_url(step: str, use_case: UseCase) -> str:
     return reverse(f"use_case_{step}", args=[use_case.pk])
 
@@ -95,22 +87,10 @@ def _context(use_case: UseCase | None, step: str, **extra: Any) -> dict[str, Any
 @login_required
 def my_use_cases(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    use_cases: QuerySet[UseCase] = (
-        use_cases_visible_to(request.user)
-        .annotate(
-            review_overdue=Case(
-                When(overdue_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()
-            ),
-            open_actions=Count("decisions__actions", filter=Q(decisions__actions__done_at__isnull=True)),
-        )
-        .order_by("-updated_at", "-id")
+    use_cases: QuerySet[UseCase] = with_review_state(use_cases_visible_to(request.user), today).order_by(
+        "-updated_at", "-id"
     )
     return render(request, "register/my_use_cases.html", {"use_cases": use_cases})
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 @require_http_methods(["GET", "POST"])
@@ -140,7 +120,7 @@ def use_case_new(request: HttpRequest) -> HttpResponse:
                     **data,
                 )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved as a draft. You can leave and come back at any time."))
             return HttpResponseRedirect(_step_url("questions", use_case))
@@ -182,7 +162,7 @@ def _save_changes(request: HttpRequest, use_case: UseCase, form: FactsForm) -> b
         form.add_error(None, str(stale))
         return False
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_errors(form, error)
         return False
     return True
 
@@ -229,7 +209,7 @@ def use_case_questions(request: HttpRequest, pk: int) -> HttpResponse:
     use_case = _editable(request, pk)
     if isinstance(use_case, HttpResponse):
         return use_case
-    answers = _answers(use_case)
+    answers = questionnaire_answers(use_case)
     language = translation.get_language()
     if request.method == "POST":
         # Every valid answer is saved, also when some questions are still open: leaving loses nothing.
@@ -261,7 +241,7 @@ def use_case_questions_preview(request: HttpRequest, pk: int) -> HttpResponse:
     use_case = _editable(request, pk)
     if isinstance(use_case, HttpResponse):
         return use_case
-    answers = _posted_answers(request.POST, _answers(use_case))
+    answers = _posted_answers(request.POST, questionnaire_answers(use_case))
     form = QuestionsForm(answers=answers, language=translation.get_language())
     return render(request, "register/_questions_block.html", _questions_context(use_case, form, answers))
 
@@ -298,7 +278,13 @@ def use_case_check(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "register/step_check.html",
-        _context(use_case, "check", result=_result(use_case, standing), standing=standing, missing=labels),
+        _context(
+            use_case,
+            "check",
+            result=questionnaire_result(use_case, standing),
+            standing=standing,
+            missing=labels,
+        ),
     )
 
 
@@ -311,7 +297,7 @@ def use_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "use_case": use_case,
         "language": translation.get_language(),
         "standing": standing,
-        "result": _result(use_case, standing),
+        "result": questionnaire_result(use_case, standing),
         "may_edit": _may_edit(_user(request), use_case),
         "obligations": use_case.obligations.exclude(status="not_applicable").order_by("id"),
         "decisions": use_case.decisions.prefetch_related("actions__owner").select_related("decided_by"),

@@ -18,13 +18,23 @@ _READ_ALL = frozenset(
     f"register.view_{model}"
     for model in (
         "user", "auditevent", "legalentity", "businessunit", "membership", "vendor", "usecase",
-        "riskassessment", "obligationitem", "meeting", "decision", "action", "review", "reviewschedule",
-        "incident", "delivery", "sweeprun",
+        "riskassessment", "overrideproposal", "obligationitem", "meeting", "decision", "action", "review",
+        "reviewschedule", "incident", "delivery", "sweeprun",
     )
 )  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COMMITTEE: _READ_ALL,
+    # The committee decides, imports last year's register, records meetings and completes vendor records; every
+    # such write goes through a service that audits it.
+    Role.COMMITTEE: _READ_ALL
+    | {
+        "register.decide_usecase",
+        "register.add_usecase",
+        "register.add_vendor",
+        "register.change_vendor",
+        "register.add_meeting",
+        "register.change_meeting",
+    },
     Role.AUDITOR: _READ_ALL,
     # Members work through the business-unit form, not the admin: no model permissions.
     Role.MEMBER: frozenset(),

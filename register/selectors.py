@@ -1,16 +1,22 @@
-"""Every non-trivial read (STYLE.md §4). Two rules are stated here and nowhere else:
-`use_cases_visible_to` (who sees which use-case) and `overdue_q` (which review is overdue)."""
+"""Every non-trivial read (STYLE.md §4). The rules are stated here and nowhere else:
+`use_cases_visible_to` (who sees which use-case), `overdue_q` (which review is overdue) and what
+follows from it (`due_between_q`, `due_soon_q`), `action_past_due_q`, and `last_sweep` (is the
+reminder sweep late: /healthz and the dashboard)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.utils import timezone
 
+from register.aiact import classify
+from register.aiact.result import Classification
+from register.aiact.wording import DISCLAIMER
 from register.choices import AssessmentKind, ClassificationStatus, DecisionKind
-from register.models import AuditEvent, Decision, RiskAssessment, UseCase, User
+from register.models import AuditEvent, Decision, RiskAssessment, SweepRun, UseCase, User
 from register.workflow import ACTIVE_STAGES
 
 
@@ -33,6 +39,81 @@ def overdue_q(today: dt.date) -> Q:
     """A use-case in use (pilot or production) whose review was due before `today`, the
     organisation's local date (judged with timezone.localdate(), never now.date())."""
     return Q(lifecycle_stage__in=ACTIVE_STAGES, schedule__next_due__lt=today)
+
+
+def with_review_state(use_cases: QuerySet[UseCase], today: dt.date) -> QuerySet[UseCase]:
+    """Each use-case with `review_overdue` (by `overdue_q`) and its number of `open_actions`."""
+    return use_cases.annotate(
+        review_overdue=Case(
+            When(overdue_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
+        open_actions=Count("decisions__actions", filter=Q(decisions__actions__done_at__isnull=True)),
+    )
+
+
+def questionnaire_answers(use_case: UseCase) -> dict[str, object]:
+    """The latest questionnaire answers, with the facts Koers fills in itself."""
+    from register.services.use_cases import _prefilled  # the one statement of the prefilled codes
+
+    latest = use_case.assessments.filter(kind=AssessmentKind.ENGINE).order_by("-id").first()
+    return _prefilled(use_case, latest.answers if latest else {})
+
+
+def questionnaire_result(use_case: UseCase, standing: Standing | None = None) -> Classification | None:
+    """The questionnaire's result in full (explanation in both languages), from the stored
+    answers on today's ruleset. Once the committee has spoken (`standing`), it no longer says
+    "not yet confirmed"."""
+    if not use_case.assessments.exists():
+        return None
+    result = classify(questionnaire_answers(use_case), today=timezone.localdate())
+    if standing is not None:
+        kept = tuple(
+            line for line in result.explanation if (line.nl, line.en) != (DISCLAIMER.nl, DISCLAIMER.en)
+        )
+        result = replace(result, explanation=kept)
+    return result
+
+
+# "Due soon": within this many days from today.
+DUE_SOON_DAYS = 30
+
+
+def due_between_q(start: dt.date, end: dt.date) -> Q:
+    """Use-cases in use whose review falls due on or after `start` and before `end`: the
+    overdue rule read at two dates, so "in use" and "due" are stated only in `overdue_q`."""
+    return overdue_q(end) & ~overdue_q(start)
+
+
+def due_soon_q(today: dt.date) -> Q:
+    """Due within DUE_SOON_DAYS and not overdue: from today up to and including today + 30."""
+    return due_between_q(today, today + dt.timedelta(days=DUE_SOON_DAYS + 1))
+
+
+def action_past_due_q(today: dt.date) -> Q:
+    """A follow-up action not done whose due date has passed (the organisation's local date)."""
+    return Q(done_at__isnull=True, due_date__lt=today)
+
+
+# The periodic sweep runs every 5 minutes; two hours without a finished run means it is stuck.
+SWEEP_LATE_AFTER = dt.timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class SweepState:
+    status: str  # "never" (a fresh install), "ok" or "late"
+    last_clean: dt.datetime | None
+
+
+def last_sweep(now: dt.datetime) -> SweepState:
+    """Runs that crashed count for nothing: without a clean run, the clock runs from the first
+    try; a fresh install that has not swept yet is not late."""
+    clean = SweepRun.objects.filter(finished_at__isnull=False, error="").order_by("-finished_at").first()
+    first = SweepRun.objects.order_by("started_at").first()
+    if first is None:
+        return SweepState("never", None)
+    last_clean = clean.finished_at if clean is not None else None
+    since = last_clean or first.started_at
+    return SweepState("late" if now - since > SWEEP_LATE_AFTER else "ok", last_clean)
 
 
 @dataclass(frozen=True)

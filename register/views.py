@@ -3,7 +3,6 @@ business units' pages are in register/pages.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib.auth import update_session_auth_hash
@@ -20,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from register import services
-from register.models import SweepRun
+from register.selectors import last_sweep
 
 
 @require_safe
@@ -32,28 +31,19 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "register/home.html")
 
 
-# The periodic sweep runs every 5 minutes; two hours without a finished run means it is stuck.
-SWEEP_LATE_AFTER = dt.timedelta(hours=2)
-
-
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """The system's health for monitoring: the last sweep run (STYLE.md §9). 503 when the
-    sweep is late; a fresh install that has not swept yet is not late."""
-    clean = SweepRun.objects.filter(finished_at__isnull=False, error="").order_by("-finished_at").first()
-    first = SweepRun.objects.order_by("started_at").first()
-    if first is None:
+    sweep is late (selectors.last_sweep); a fresh install that has not swept yet is not late."""
+    sweep = last_sweep(timezone.now())
+    last = sweep.last_clean.isoformat() if sweep.last_clean else None
+    if sweep.status == "never":
         return JsonResponse({"status": "ok", "sweep": "never", "last_sweep": None})
-    # Runs that crash count for nothing: without a clean run, the clock runs from the first try.
-    since = clean.finished_at if clean is not None and clean.finished_at else first.started_at
-    late = timezone.now() - since > SWEEP_LATE_AFTER
-    body = {
-        "status": "late" if late else "ok",
-        "sweep": "late" if late else "ok",
-        "last_sweep": clean.finished_at.isoformat() if clean is not None and clean.finished_at else None,
-    }
-    return JsonResponse(body, status=503 if late else 200)
+    return JsonResponse(
+        {"status": sweep.status, "sweep": sweep.status, "last_sweep": last},
+        status=503 if sweep.status == "late" else 200,
+    )
 
 
 @require_safe

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from register.choices import LifecycleStage as Stage
 from register.choices import WorkflowStatus as Status
+from register.choices import WorksCouncilPosition as Council
 
 STATUS_MOVES: dict[str, frozenset[str]] = {
     Status.DRAFT: frozenset({Status.SUBMITTED}),
@@ -55,3 +56,22 @@ def check_status(current: str, wanted: str) -> None:
 def check_stage(current: str, wanted: str) -> None:
     if wanted not in STAGE_MOVES[current]:
         raise InvalidTransition("lifecycle stage", current, wanted)
+
+
+def go_live_blockers(
+    *, affects_employees: bool, works_council_position: str, workers_informed: bool
+) -> list[str]:
+    """Why a use-case may not move to production yet (empty: it may). The go-live gate: where
+    employees are affected, the works council must have consented (WOR art. 27(1)(k), a
+    personnel monitoring or assessment system) and the workers must have been informed
+    (AI Act Art. 26(7)) first."""
+    if not affects_employees:
+        return []
+    blockers = []
+    if works_council_position in {Council.NOT_APPLICABLE, Council.PENDING}:
+        blockers.append(_("the works council's position (WOR art. 27) is not recorded yet"))
+    elif works_council_position == Council.REFUSED:
+        blockers.append(_("the works council refused (WOR art. 27); it cannot go live without its consent"))
+    if not workers_informed:
+        blockers.append(_("the workers have not been informed yet (Art. 26(7))"))
+    return blockers

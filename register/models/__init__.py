@@ -7,7 +7,13 @@ from register.models.core import AuditEvent, AuditEventQuerySet, Heartbeat, User
 from register.models.governance import Action, Decision, Incident, Meeting, Review, ReviewSchedule
 from register.models.organisation import BusinessUnit, LegalEntity, Membership, Vendor
 from register.models.outbox import Delivery, SweepRun
-from register.models.use_cases import ObligationItem, ReferenceCounter, RiskAssessment, UseCase
+from register.models.use_cases import (
+    ObligationItem,
+    OverrideProposal,
+    ReferenceCounter,
+    RiskAssessment,
+    UseCase,
+)
 
 __all__ = [
     "Action",
@@ -22,6 +28,7 @@ __all__ = [
     "Meeting",
     "Membership",
     "ObligationItem",
+    "OverrideProposal",
     "ReferenceCounter",
     "Review",
     "ReviewSchedule",

@@ -181,6 +181,7 @@ class UseCase(models.Model):
         verbose_name = _("use-case")
         verbose_name_plural = _("use-cases")
         ordering = ("created_at", "id")
+        permissions = [("decide_usecase", _("Can decide on use-cases (the AI committee)"))]
         indexes = [
             # The API's cursor and updated_since filter.
             models.Index(fields=["created_at", "id"], name="usecase_created"),
@@ -272,6 +273,53 @@ class RiskAssessment(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.use_case_id}: {self.risk_tier} ({self.kind}, {self.ruleset_version})"
+
+
+class OverrideProposal(models.Model):
+    """A downgrade one committee member proposes and a second one (never the owner) confirms
+    in their own session: four eyes, each recorded (services.override_propose/confirm/decline)."""
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+
+    use_case = models.ForeignKey(UseCase, on_delete=models.PROTECT, related_name="override_proposals")
+    risk_tier = models.CharField(_("proposed tier"), max_length=16, choices=RiskTier.choices)
+    justification = models.TextField(_("justification"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.TextField(_("reason for declining"), blank=True)
+
+    class Meta:
+        verbose_name = _("override proposal")
+        verbose_name_plural = _("override proposals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["use_case"],
+                condition=Q(outcome=""),
+                name="overrideproposal_one_open_per_use_case",
+                violation_error_message=_("A downgrade is already waiting for a second committee member."),
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
+                name="overrideproposal_decided_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.use_case} → {self.get_risk_tier_display()}"
 
 
 class ObligationItem(models.Model):

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from register.aiact import classify
 from register.aiact.result import TIER_ORDER
+from register.audit import snapshot_of
 from register.choices import AssessmentKind, ClassificationStatus, DecisionKind, RiskTier, Role
-from register.models import Decision, RiskAssessment, UseCase, User
+from register.models import Decision, OverrideProposal, RiskAssessment, UseCase, User
 from register.services import notify
 from register.services.use_cases import _audit, _lock, _save, apply_tier, store_engine_result
 
@@ -56,7 +57,7 @@ def use_case_override(
         raise ValidationError({"risk_tier": _("Not a risk tier.")})
     if not justification.strip():
         raise ValidationError({"justification": _("An override needs a justification.")})
-    if TIER_ORDER.index(risk_tier) > TIER_ORDER.index(engine.risk_tier):
+    if _is_downgrade(engine.risk_tier, risk_tier):
         _check_second_approver(locked, acting_user, second_approver)
     override = RiskAssessment.objects.create(
         use_case=locked,
@@ -87,6 +88,88 @@ def use_case_override(
         notify.prohibited(locked, override)
     notify.decided(locked, decision, DecisionKind.OVERRIDE_CLASSIFICATION.label, "", justification)
     return override
+
+
+def _is_downgrade(engine_tier: str, tier: str) -> bool:
+    return TIER_ORDER.index(tier) > TIER_ORDER.index(engine_tier)
+
+
+@transaction.atomic
+def override_propose(
+    *, acting_user: User, use_case: UseCase, risk_tier: str, justification: str, version: int | None = None
+) -> RiskAssessment | OverrideProposal:
+    """Classify differently. A stricter (or equal) tier applies at once; a less strict one waits
+    for a second committee member who confirms it in their own session (`override_confirm`)."""
+    locked = _lock(use_case, version)
+    engine = _latest_engine(locked)
+    if engine is None or risk_tier not in RiskTier.values or not _is_downgrade(engine.risk_tier, risk_tier):
+        return use_case_override(
+            acting_user=acting_user, use_case=locked, risk_tier=risk_tier, justification=justification
+        )
+    if not justification.strip():
+        raise ValidationError({"justification": _("An override needs a justification.")})
+    proposal = OverrideProposal(
+        use_case=locked, risk_tier=risk_tier, justification=justification, proposed_by=acting_user
+    )
+    proposal.full_clean()
+    proposal.save()
+    _save(locked, [])
+    _audit(acting_user, locked, "override_proposed", justification, proposal=snapshot_of(proposal))
+    return proposal
+
+
+def _open_proposal(proposal: OverrideProposal) -> OverrideProposal:
+    locked = OverrideProposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.outcome:
+        raise ValidationError(_("This downgrade has already been decided."), code="decided")
+    return locked
+
+
+def _decided(proposal: OverrideProposal, outcome: str, by: User) -> None:
+    proposal.outcome, proposal.decided_by, proposal.decided_at = outcome, by, timezone.now()
+    proposal.save()
+
+
+@transaction.atomic
+def override_confirm(*, acting_user: User, proposal: OverrideProposal) -> RiskAssessment:
+    """The second pair of eyes: a committee member who is neither the proposer nor the owner."""
+    locked = _open_proposal(proposal)
+    use_case = UseCase.objects.get(pk=locked.use_case_id)
+    _check_second_approver(use_case, locked.proposed_by, acting_user)
+    assessment = use_case_override(
+        acting_user=locked.proposed_by,
+        use_case=use_case,
+        risk_tier=locked.risk_tier,
+        justification=locked.justification,
+        second_approver=acting_user,
+    )
+    locked.outcome, locked.decided_by, locked.decided_at = (
+        OverrideProposal.Outcome.CONFIRMED,
+        acting_user,
+        timezone.now(),
+    )
+    locked.save()
+    _audit(acting_user, use_case, "override_confirmed", locked.justification, proposal=snapshot_of(locked))
+    return assessment
+
+
+@transaction.atomic
+def override_decline(*, acting_user: User, proposal: OverrideProposal, reason: str) -> OverrideProposal:
+    """Any committee member (the proposer too, withdrawing it) ends a waiting downgrade, saying why."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the downgrade is declined.")})
+    locked = _open_proposal(proposal)
+    locked.outcome, locked.decided_by, locked.decided_at = (
+        OverrideProposal.Outcome.DECLINED,
+        acting_user,
+        timezone.now(),
+    )
+    locked.reason = reason
+    locked.save()
+    use_case = _lock(locked.use_case)
+    _save(use_case, [])
+    _audit(acting_user, use_case, "override_declined", reason, proposal=snapshot_of(locked))
+    return locked
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from register.audit import audit_log
@@ -51,6 +52,25 @@ def vendor_create(*, acting_user: User | None, name: str, **facts: Any) -> Vendo
     vendor.save()
     audit_log(actor=acting_user, action="register.vendor.created", subject=vendor)
     return vendor
+
+
+@transaction.atomic
+def vendor_update(*, acting_user: User, vendor: Vendor, **changes: Any) -> Vendor:
+    """The committee completes or corrects a vendor's record (its own `updated_at` moves, not
+    its use-cases': PRODUCT.md)."""
+    locked = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.updated_at = timezone.now()
+    locked.full_clean()
+    locked.save()
+    audit_log(
+        actor=acting_user,
+        action="register.vendor.changed",
+        subject=locked,
+        justification=", ".join(sorted(changes)),
+    )
+    return locked
 
 
 def _plain(text: str) -> str:

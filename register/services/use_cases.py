@@ -385,6 +385,16 @@ def decision_record(
         if locked.status != WorkflowStatus.APPROVED:
             raise workflow.InvalidTransition("lifecycle stage", locked.status, LifecycleStage.PRODUCTION)
         workflow.check_stage(locked.lifecycle_stage, LifecycleStage.PRODUCTION)
+        blockers = workflow.go_live_blockers(
+            affects_employees=locked.affects_employees,
+            works_council_position=locked.works_council_position,
+            workers_informed=locked.workers_informed,
+        )
+        if blockers:
+            raise ValidationError(
+                _("It cannot go live yet: %(reasons)s.") % {"reasons": "; ".join(blockers)},
+                code="go_live_gate",
+            )
         locked.lifecycle_stage, fields = LifecycleStage.PRODUCTION, ["lifecycle_stage"]
     elif kind in _DECISION_STATUS:
         workflow.check_status(locked.status, _DECISION_STATUS[kind])

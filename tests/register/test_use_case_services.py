@@ -227,6 +227,46 @@ def test_it_moves_an_approved_pilot_to_production_by_decision(committee_member: 
     assert _actions(pilot)[-1] == "register.use_case.moved_to_production"
 
 
+@pytest.mark.parametrize(
+    ("council", "informed", "refused_because"),
+    [
+        (
+            "not_applicable",
+            True,
+            "het standpunt van de ondernemingsraad (WOR art. 27) is nog niet vastgelegd",
+        ),
+        ("pending", True, "het standpunt van de ondernemingsraad (WOR art. 27) is nog niet vastgelegd"),
+        ("refused", True, "de ondernemingsraad heeft niet ingestemd (WOR art. 27)"),
+        ("consented", False, "de werknemers zijn nog niet geïnformeerd (art. 26 lid 7)"),
+    ],
+)
+def test_it_keeps_an_employee_pilot_out_of_production_until_council_and_workers_are_heard(
+    committee_member: User, council: str, informed: bool, refused_because: str
+) -> None:
+    from django.utils import translation
+
+    pilot = factories.use_case(
+        lifecycle_stage="pilot",
+        pilot_scope="Two wards",
+        pilot_end_date=dt.date(2027, 1, 31),
+        stop_criteria="Complaints",
+        affects_employees=True,
+        works_council_position=council,
+        workers_informed=informed,
+    )
+    services.use_case_submit(acting_user=pilot.owner, use_case=pilot)
+    services.decision_record(acting_user=committee_member, use_case=pilot, kind=DecisionKind.APPROVE)
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        services.decision_record(
+            acting_user=committee_member, use_case=pilot, kind=DecisionKind.TO_PRODUCTION
+        )
+    assert refused_because in " ".join(refused.value.messages)
+    assert UseCase.objects.get(pk=pilot.pk).lifecycle_stage == "pilot"
+    UseCase.objects.filter(pk=pilot.pk).update(works_council_position="consented", workers_informed=True)
+    services.decision_record(acting_user=committee_member, use_case=pilot, kind=DecisionKind.TO_PRODUCTION)
+    assert UseCase.objects.get(pk=pilot.pk).lifecycle_stage == "production"
+
+
 @time_machine.travel(NOV_27, tick=False)
 def test_it_sets_the_next_review_from_the_cadence_or_ends_it(committee_member: User) -> None:
     case = factories.use_case(lifecycle_stage="production")

@@ -1,0 +1,209 @@
+"""The register's other records in the admin: read-only lists with links back to their
+use-case, and the few writes the committee makes here (an action done, a vendor completed)
+through services. Imported by register.admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from register import services
+from register.admin import KoersModelAdmin, ReadOnlyAdmin
+from register.models import (
+    Action,
+    BusinessUnit,
+    Decision,
+    Incident,
+    LegalEntity,
+    Membership,
+    ObligationItem,
+    Review,
+    RiskAssessment,
+    SweepRun,
+    UseCase,
+    Vendor,
+)
+from register.selectors import action_past_due_q
+
+
+def use_case_link(use_case: UseCase | None) -> str:
+    if use_case is None:
+        return "—"
+    url = reverse("admin:register_usecase_change", args=[use_case.pk])
+    return format_html('<a href="{}">{}</a>', url, str(use_case))
+
+
+class OfUseCase(ReadOnlyAdmin):
+    """Records that belong to a use-case: scoped like the use-cases, linked back to them."""
+
+    @admin.display(description=_("use-case"), ordering="use_case__reference")
+    def use_case_link(self, obj: Any) -> str:
+        return use_case_link(obj.use_case)
+
+
+class PastDueFilter(admin.SimpleListFilter):
+    title = _("past due")
+    parameter_name = "past_due"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Action]) -> QuerySet[Action]:
+        if self.value() == "yes":
+            return queryset.filter(action_past_due_q(timezone.localdate()))
+        return queryset
+
+
+@admin.register(Decision)
+class DecisionAdmin(OfUseCase):
+    list_display = ("decided_at", "kind", "use_case_link", "decided_by", "meeting")
+    list_filter = ("kind",)
+    search_fields = ("use_case__reference", "use_case__name", "justification", "conditions")
+    list_select_related = ("use_case", "decided_by", "meeting")
+    date_hierarchy = "decided_at"
+
+
+@admin.register(Action)
+class ActionAdmin(OfUseCase):
+    """The conditions the committee set, to follow up; "mark done" goes through the service."""
+
+    list_display = ("description", "use_case_link", "owner", "due_date", "done_at")
+    list_filter = (PastDueFilter, ("done_at", admin.EmptyFieldListFilter))
+    search_fields = ("description", "decision__use_case__reference", "decision__use_case__name")
+    list_select_related = ("decision__use_case", "owner")
+    ordering = ("done_at", "due_date", "id")
+    actions = ["mark_done"]
+
+    @admin.display(description=_("use-case"), ordering="decision__use_case__reference")
+    def use_case_link(self, obj: Action) -> str:
+        return use_case_link(obj.decision.use_case)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Only to run the action below; the change form itself stays read-only.
+        return bool(request.user.has_perm("register.decide_usecase")) and obj is None
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in Action._meta.fields]
+
+    @admin.action(description=_("Mark the selected actions as done"), permissions=["change"])
+    def mark_done(self, request: HttpRequest, queryset: QuerySet[Action]) -> None:
+        done = 0
+        for action in queryset:
+            try:
+                services.action_complete(acting_user=request.user, action=action)  # type: ignore[arg-type]
+            except ValidationError as error:
+                self.message_user(request, f"{action}: {' '.join(error.messages)}", messages.WARNING)
+            else:
+                done += 1
+        self.message_user(
+            request, ngettext("%(count)d action done.", "%(count)d actions done.", done) % {"count": done}
+        )
+
+
+@admin.register(Review)
+class ReviewAdmin(OfUseCase):
+    list_display = ("due_date", "use_case_link", "reviewer", "outcome", "next_due", "recorded_at")
+    list_filter = ("outcome",)
+    search_fields = ("use_case__reference", "use_case__name", "findings")
+    list_select_related = ("use_case", "reviewer")
+
+
+@admin.register(Incident)
+class IncidentAdmin(OfUseCase):
+    list_display = ("happened_at", "use_case_link", "seriousness", "severity", "status")
+    list_filter = ("seriousness", "status", "personal_data_breach")
+    search_fields = ("use_case__reference", "use_case__name", "what_happened")
+    list_select_related = ("use_case",)
+
+
+@admin.register(ObligationItem)
+class ObligationItemAdmin(OfUseCase):
+    list_display = ("code", "article", "use_case_link", "status", "done_at")
+    list_filter = ("status", "code")
+    search_fields = ("use_case__reference", "use_case__name", "code")
+    list_select_related = ("use_case",)
+
+
+@admin.register(RiskAssessment)
+class RiskAssessmentAdmin(OfUseCase):
+    list_display = (
+        "created_at",
+        "use_case_link",
+        "kind",
+        "risk_tier",
+        "complete",
+        "ruleset_version",
+        "author",
+    )
+    list_filter = ("kind", "risk_tier", "complete", "ruleset_version")
+    search_fields = ("use_case__reference", "use_case__name", "justification")
+    list_select_related = ("use_case", "author")
+
+
+@admin.register(LegalEntity)
+class LegalEntityAdmin(ReadOnlyAdmin):
+    list_display = ("name", "is_public_body", "provides_public_service")
+    search_fields = ("name",)
+
+
+@admin.register(BusinessUnit)
+class BusinessUnitAdmin(ReadOnlyAdmin):
+    list_display = ("name", "legal_entity", "lead")
+    search_fields = ("name",)
+    list_select_related = ("legal_entity", "lead")
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin):
+    list_display = ("user", "business_unit")
+    search_fields = ("user__username", "business_unit__name")
+    list_select_related = ("user", "business_unit")
+
+
+@admin.register(SweepRun)
+class SweepRunAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "finished_at", "delivered", "failed", "marked_unknown", "error")
+    date_hierarchy = "started_at"
+
+
+@admin.register(Vendor)
+class VendorAdmin(KoersModelAdmin):
+    """Vendors are recorded once and reused; the committee completes them here (audited)."""
+
+    list_display = (
+        "name",
+        "product",
+        "ai_act_role",
+        "processor_agreement",
+        "trains_on_our_data",
+        "updated_at",
+    )
+    list_filter = ("ai_act_role", "processor_agreement", "trains_on_our_data", "ce_marking")
+    search_fields = ("name", "product")
+    exclude = ("created_at", "updated_at")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def save_model(self, request: HttpRequest, obj: Vendor, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+        user = request.user
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.vendor_update(acting_user=user, vendor=obj, **changes)  # type: ignore[arg-type]
+        else:
+            facts = {k: v for k, v in form.cleaned_data.items() if k != "name"}
+            created = services.vendor_create(acting_user=user, name=form.cleaned_data["name"], **facts)  # type: ignore[arg-type]
+            obj.pk = created.pk
+
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool) -> None:  # type: ignore[type-arg]
+        return None  # no related records are edited here
