@@ -4,18 +4,24 @@ event in the same transaction. One module per area; import from here."""
 from __future__ import annotations
 
 from register.services.classification import (
+    override_confirm,
+    override_decline,
+    override_propose,
     use_case_lift_override,
     use_case_override,
     use_case_reclassify,
     use_case_set_policy_tier,
 )
 from register.services.governance import action_complete, incident_record, meeting_record
+from register.services.importing import use_cases_import
+from register.services.meetings import meeting_update
 from register.services.organisation import (
     business_unit_create,
     legal_entity_create,
     membership_add,
     vendor_create,
     vendor_find_or_add,
+    vendor_update,
 )
 from register.services.people import (
     password_reset_request,
@@ -49,8 +55,12 @@ __all__ = [
     "incident_record",
     "legal_entity_create",
     "meeting_record",
+    "meeting_update",
     "membership_add",
     "obligation_mark_done",
+    "override_confirm",
+    "override_decline",
+    "override_propose",
     "password_reset_request",
     "record_delete",
     "review_record",
@@ -67,10 +77,12 @@ __all__ = [
     "use_case_set_policy_tier",
     "use_case_submit",
     "use_case_update",
+    "use_cases_import",
     "user_deactivate",
     "user_password_changed",
     "user_pseudonymise",
     "user_save",
     "vendor_create",
     "vendor_find_or_add",
+    "vendor_update",
 ]
