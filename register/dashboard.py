@@ -1,0 +1,437 @@
+"""The committee's dashboard on the admin index (issue 6): what needs them, at a glance.
+
+`dashboard()` is the selector; every number it returns comes with the admin list that shows
+exactly those records. The two charts are pure functions of its rows that return SVG drawn on
+the server (no JavaScript), each with a title, a description and the numbers in words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from register import selectors
+from register.choices import ClassificationStatus, LifecycleStage, RiskTier, WorkflowStatus
+from register.models import Action, User
+from register.selectors import (
+    action_past_due_q,
+    due_between_q,
+    due_soon_q,
+    overdue_q,
+    use_cases_visible_to,
+)
+
+CHART_MONTHS = 12
+# The tiers in the order of the law's severity, then the use-cases not yet assessed (no tier).
+TIERS: tuple[str, ...] = (*RiskTier.values, "")
+# One business unit's counts from the dashboard's query, by key ("tier:limited", "month:0").
+Row = dict[str, Any]
+
+
+def chart_months(today: dt.date) -> list[dt.date]:
+    """The first day of this month and of the eleven after it (calendar months, local)."""
+    first = today.replace(day=1)
+    return [first + relativedelta(months=n) for n in range(CHART_MONTHS)]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One number on the dashboard and the admin list of exactly those records (None when that
+    list does not exist)."""
+
+    key: str
+    label: str
+    number: int
+    url: str | None
+
+
+@dataclass(frozen=True)
+class UnitTiers:
+    unit: Tally
+    tiers: tuple[Tally, ...]  # in TIERS order
+
+
+@dataclass(frozen=True)
+class DueMonth:
+    month: dt.date  # its first day
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """The last reminder sweep: "ok", "late" (red) or "never" (a fresh install)."""
+
+    status: str
+    last_clean: dt.datetime | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    today: dt.date
+    total: Tally
+    by_tier: tuple[Tally, ...]
+    by_unit: tuple[Tally, ...]
+    by_stage: tuple[Tally, ...]
+    by_classification: tuple[Tally, ...]
+    overdue: Tally
+    due_soon: Tally
+    submitted: Tally
+    prohibited_not_retired: Tally
+    actions_past_due: Tally
+    sweep: Sweep
+    tier_by_unit: tuple[UnitTiers, ...]
+    due_by_month: tuple[DueMonth, ...]
+
+
+def _admin_url(name: str, query: Sequence[tuple[str, str]] = ()) -> str | None:
+    try:
+        url = reverse(f"admin:{name}")
+    except NoReverseMatch:  # that model's admin is not there (yet): the number stands unlinked
+        return None
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _use_cases_url(*query: tuple[str, str]) -> str | None:
+    return _admin_url("register_usecase_changelist", query)
+
+
+def _tier_label(tier: str) -> str:
+    return str(RiskTier(tier).label) if tier else str(ClassificationStatus.UNASSESSED.label)
+
+
+def _counts(today: dt.date, months: Sequence[dt.date]) -> dict[str, Count]:
+    """Every use-case number, as conditional counts for the one query in `_rows`."""
+    bounds = [*months, months[-1] + relativedelta(months=1)]
+    return {
+        "total": Count("pk"),
+        **{f"tier:{t}": Count("pk", filter=Q(risk_tier=t)) for t in TIERS},
+        **{f"stage:{s}": Count("pk", filter=Q(lifecycle_stage=s)) for s in LifecycleStage.values},
+        **{
+            f"classification:{c}": Count("pk", filter=Q(classification_status=c))
+            for c in ClassificationStatus.values
+        },
+        "overdue": Count("pk", filter=overdue_q(today)),
+        "due_soon": Count("pk", filter=due_soon_q(today)),
+        "submitted": Count("pk", filter=Q(status=WorkflowStatus.SUBMITTED)),
+        "prohibited_not_retired": Count(
+            "pk", filter=Q(risk_tier=RiskTier.PROHIBITED) & ~Q(lifecycle_stage=LifecycleStage.RETIRED)
+        ),
+        **{
+            f"month:{i}": Count("pk", filter=due_between_q(bounds[i], bounds[i + 1]))
+            for i in range(len(months))
+        },
+    }
+
+
+def _rows(user: User | AnonymousUser, today: dt.date, months: Sequence[dt.date]) -> list[Row]:
+    """One query: every count per business unit (conditional aggregation, grouped by unit). The
+    totals are the units' sums, so the units always add up to them."""
+    rows = (
+        use_cases_visible_to(user)
+        .order_by()
+        .values("business_unit_id", "business_unit__name")
+        .annotate(**_counts(today, months))
+        .order_by("business_unit__name", "business_unit_id")
+    )
+    return [dict(row) for row in rows]
+
+
+def _sum(rows: Sequence[Row], key: str) -> int:
+    return sum(int(row[key]) for row in rows)
+
+
+def actions_past_due(user: User | AnonymousUser, today: dt.date) -> int:
+    """Follow-up actions past due (selectors.action_past_due_q) on use-cases the person sees."""
+    return Action.objects.filter(
+        action_past_due_q(today), decision__use_case__in=use_cases_visible_to(user)
+    ).count()
+
+
+def last_sweep(now: dt.datetime) -> Sweep:
+    """/healthz's reading of the last sweep (selectors.last_sweep), with its list's link."""
+    state = selectors.last_sweep(now)
+    return Sweep(state.status, state.last_clean, _admin_url("register_sweeprun_changelist"))
+
+
+def _unit_tiers(row: Row, unit: Tally) -> UnitTiers:
+    unit_id = str(row["business_unit_id"])
+    return UnitTiers(
+        unit,
+        tuple(
+            Tally(
+                f"tier:{t}",
+                _tier_label(t),
+                int(row[f"tier:{t}"]),
+                _use_cases_url(("risk_tier__exact", t), ("business_unit__id__exact", unit_id)),
+            )
+            for t in TIERS
+        ),
+    )
+
+
+def _by_unit(rows: Sequence[Row]) -> list[UnitTiers]:
+    units = []
+    for row in rows:
+        unit_id = str(row["business_unit_id"])
+        unit = Tally(
+            f"unit:{row['business_unit__name']}",
+            str(row["business_unit__name"]),
+            int(row["total"]),
+            _use_cases_url(("business_unit__id__exact", unit_id)),
+        )
+        units.append(_unit_tiers(row, unit))
+    return units
+
+
+def _due_by_month(rows: Sequence[Row], months: Sequence[dt.date]) -> tuple[DueMonth, ...]:
+    return tuple(
+        DueMonth(
+            month,
+            Tally(
+                f"month:{month:%Y-%m}",
+                date_format(month, "YEAR_MONTH_FORMAT"),
+                _sum(rows, f"month:{i}"),
+                _use_cases_url(("review_due_month", f"{month:%Y-%m}")),
+            ),
+        )
+        for i, month in enumerate(months)
+    )
+
+
+def dashboard(user: User | AnonymousUser, *, now: dt.datetime) -> Dashboard:
+    """The dashboard as `user` may see it, at `now`; "today" is the organisation's local day."""
+    today = timezone.localdate(now)
+    months = chart_months(today)
+    rows = _rows(user, today, months)
+    units = _by_unit(rows)
+
+    def tally(key: str, label: str, *query: tuple[str, str]) -> Tally:
+        return Tally(key, label, _sum(rows, key), _use_cases_url(*query))
+
+    return Dashboard(
+        today=today,
+        total=tally("total", _("All use-cases")),
+        by_tier=tuple(tally(f"tier:{t}", _tier_label(t), ("risk_tier__exact", t)) for t in TIERS),
+        by_unit=tuple(unit.unit for unit in units),
+        by_stage=tuple(
+            tally(f"stage:{value}", str(label), ("lifecycle_stage__exact", value))
+            for value, label in LifecycleStage.choices
+        ),
+        by_classification=tuple(
+            tally(f"classification:{value}", str(label), ("classification_status__exact", value))
+            for value, label in ClassificationStatus.choices
+        ),
+        overdue=tally("overdue", _("Reviews overdue"), ("review", "overdue")),
+        due_soon=tally("due_soon", _("Reviews due within 30 days"), ("review", "due30")),
+        submitted=tally("submitted", _("Submissions waiting"), ("status__exact", WorkflowStatus.SUBMITTED)),
+        prohibited_not_retired=tally(
+            "prohibited_not_retired",
+            _("Prohibited, not retired"),
+            ("risk_tier__exact", RiskTier.PROHIBITED),
+            ("retired", "no"),
+        ),
+        actions_past_due=Tally(
+            "actions_past_due",
+            _("Actions past due"),
+            actions_past_due(user, today),
+            _admin_url("register_action_changelist", [("past_due", "yes")]),
+        ),
+        sweep=last_sweep(now),
+        tier_by_unit=tuple(units),
+        due_by_month=_due_by_month(rows, months),
+    )
+
+
+# The charts. Fills are fixed (the SVG stands on its own); text takes the page's colour.
+TIER_FILLS = {
+    "prohibited": "#8b0000",
+    "high_risk": "#d4541a",
+    "limited": "#e0b100",
+    "minimal": "#3d8c40",
+    "out_of_scope": "#7b8794",
+    "": "#c9ced6",
+}
+BAR_FILL = "#417690"  # the admin's own blue
+
+
+def _short(label: str, length: int = 22) -> str:
+    return label if len(label) <= length else f"{label[: length - 1]}…"
+
+
+def _join(parts: Sequence[SafeString]) -> SafeString:
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+@dataclass
+class _Chart:
+    """A chart being drawn: the picture (role="img", with a title and a description) and, on top
+    of it, a layer with the bars' links for pointer users. Links inside role="img" would be
+    controls hidden from assistive technology (axe: nested-interactive), so the layer is
+    aria-hidden and out of the tab order; keyboards and screen readers follow the same links in
+    the table under the chart."""
+
+    width: int
+    drawing: list[SafeString]
+    links: list[SafeString]
+
+    def bar(
+        self, x: float, y: float, width: float, height: float, fill: str, tally: Tally, title: str
+    ) -> None:
+        box = format_html(
+            'x="{}" y="{}" width="{}" height="{}"', f"{x:.1f}", f"{y:.1f}", f"{width:.1f}", f"{height:.1f}"
+        )
+        self.drawing.append(format_html('<rect {} fill="{}"></rect>', box, fill))
+        if tally.url is not None:
+            self.links.append(
+                format_html(
+                    '<a href="{}" tabindex="-1"><rect {} fill="transparent"><title>{}</title></rect></a>',
+                    tally.url,
+                    box,
+                    title,
+                )
+            )
+
+    def render(self, prefix: str, height: int, title: str, desc: str) -> SafeString:
+        return format_html(
+            '<div class="koers-chart-box">'
+            '<svg xmlns="http://www.w3.org/2000/svg" class="koers-chart" viewBox="0 0 {} {}" role="img" '
+            'aria-labelledby="{}-title" aria-describedby="{}-desc">'
+            '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>'
+            '<svg xmlns="http://www.w3.org/2000/svg" class="koers-chart-links" viewBox="0 0 {} {}" '
+            'aria-hidden="true">{}</svg></div>',
+            self.width,
+            height,
+            prefix,
+            prefix,
+            prefix,
+            title,
+            prefix,
+            desc,
+            _join(self.drawing),
+            self.width,
+            height,
+            _join(self.links),
+        )
+
+
+def tier_by_unit_desc(rows: Sequence[UnitTiers]) -> str:
+    """The chart in words: each unit with the number per tier (tiers with none left out)."""
+    if not rows:
+        return _("No use-cases yet.")
+    parts = []
+    for row in rows:
+        tiers = ", ".join(f"{t.label} {t.number}" for t in row.tiers if t.number)
+        parts.append(f"{row.unit.label}: {row.unit.number} ({tiers})")
+    return "; ".join(parts) + "."
+
+
+def tier_by_unit_svg(rows: Sequence[UnitTiers], *, prefix: str = "koers-tier-chart") -> SafeString:
+    """Stacked horizontal bars: one per business unit, a segment per tier, the total at the end,
+    and a legend of the tiers below."""
+    label_w, bar_w, row_h, top = 170, 400, 28, 8
+    widest = max((row.unit.number for row in rows), default=0) or 1
+    chart = _Chart(label_w + bar_w + 50, [], [])
+    for i, row in enumerate(rows):
+        y, x = top + i * row_h, float(label_w)
+        chart.drawing.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="end" fill="currentColor"><title>{}</title>{}</text>',
+                label_w - 8,
+                y + 17,
+                row.unit.label,
+                _short(row.unit.label),
+            )
+        )
+        for tier_key, tier in zip(TIERS, row.tiers, strict=True):
+            if tier.number:
+                width = bar_w * tier.number / widest
+                title = f"{row.unit.label}, {tier.label}: {tier.number}"
+                chart.bar(x, y + 4, width, row_h - 8, TIER_FILLS[tier_key], tier, title)
+                x += width
+        chart.drawing.append(
+            format_html(
+                '<text x="{}" y="{}" fill="currentColor">{}</text>', f"{x + 6:.1f}", y + 17, row.unit.number
+            )
+        )
+    legend_y = top + len(rows) * row_h + 12
+    for i, tier_key in enumerate(TIERS):
+        lx, ly = (i % 3) * 200, legend_y + (i // 3) * 20
+        chart.drawing.append(
+            format_html(
+                '<rect x="{}" y="{}" width="12" height="12" fill="{}"></rect>'
+                '<text x="{}" y="{}" fill="currentColor" font-size="12">{}</text>',
+                lx,
+                ly,
+                TIER_FILLS[tier_key],
+                lx + 18,
+                ly + 11,
+                _tier_label(tier_key),
+            )
+        )
+    return chart.render(prefix, legend_y + 44, _("Risk tiers by business unit"), tier_by_unit_desc(rows))
+
+
+def _month_label(month: dt.date, first: bool) -> SafeString:
+    """The month's short name, with the year under the first month and every January."""
+    if first or month.month == 1:
+        return format_html('{}<tspan x="0" dy="14">{}</tspan>', date_format(month, "M"), month.year)
+    return format_html("{}", date_format(month, "M"))
+
+
+def due_by_month_desc(months: Sequence[DueMonth]) -> str:
+    return "; ".join(f"{m.tally.label}: {m.tally.number}" for m in months) + "."
+
+
+def due_by_month_svg(months: Sequence[DueMonth], *, prefix: str = "koers-month-chart") -> SafeString:
+    """Vertical bars, one per calendar month, the number above each bar."""
+    col_w, plot_h, top, left = 50, 120, 20, 10
+    highest = max((m.tally.number for m in months), default=0) or 1
+    chart = _Chart(left * 2 + len(months) * col_w, [], [])
+    base = top + plot_h
+    for i, due in enumerate(months):
+        x = left + i * col_w
+        height = plot_h * due.tally.number / highest
+        if due.tally.number:
+            title = f"{due.tally.label}: {due.tally.number}"
+            chart.bar(x + 8, base - height, col_w - 16, height, BAR_FILL, due.tally, title)
+        chart.drawing.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="middle" fill="currentColor">{}</text>',
+                x + col_w / 2,
+                f"{base - height - 5:.1f}",
+                due.tally.number,
+            )
+        )
+        label = _month_label(due.month, first=i == 0)
+        chart.drawing.append(
+            format_html(
+                '<g transform="translate({} {})"><text x="0" y="0" text-anchor="middle" fill="currentColor" '
+                'font-size="12">{}</text></g>',
+                x + col_w / 2,
+                base + 16,
+                label,
+            )
+        )
+    chart.drawing.append(
+        format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="currentColor"></line>',
+            left,
+            base,
+            left + len(months) * col_w,
+            base,
+        )
+    )
+    return chart.render(prefix, base + 44, _("Reviews due per month"), due_by_month_desc(months))
