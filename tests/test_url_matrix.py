@@ -12,9 +12,10 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from register import outbox, services
-from register.choices import Role
+from register.choices import ReviewOutcome, Role
 from register.models import AuditEvent, Delivery, UseCase, User
 from tests import factories
 from tests.conftest import PERSONAS
@@ -31,6 +32,8 @@ class World:
     user_type: int
     use_case: UseCase
     delivery: Delivery
+    # One stored record per admin model (model name -> pk), for the generated admin rows.
+    records: dict[str, int]
 
 
 Url = str | Callable[[World], str]
@@ -72,8 +75,64 @@ API_SIGNED_IN = _expect(401, 200, 200, 200, 200, 200)
 # Read-only API: whoever is signed in learns the method is not offered (DRF's 405 wins).
 API_WRITE = _expect(401, 405, 405, 405, 405, 405)
 
+ADMIN_COMMITTEE_WRITES = _expect(302, 302, 302, 200, 403, 200)  # the committee saves through services
+
+
+def _admin_rows(
+    model: str, *, add: dict[str, int] = ADMIN_NOBODY, delete: dict[str, int] = ADMIN_NOBODY
+) -> dict[tuple[str, str], tuple[Url, dict[str, int]]]:
+    """The six URLs Django's admin serves for one model, for a record the world holds."""
+    base = f"/admin/register/{model}/"
+
+    def at(suffix: str) -> Url:
+        return lambda w: f"{base}{w.records[model]}/{suffix}"
+
+    return {
+        (base, "GET"): (base, ADMIN_VIEW),
+        (f"{base}add/", "GET"): (f"{base}add/", add),
+        (f"{base}<path:object_id>/history/", "GET"): (at("history/"), ADMIN_REDIRECT),
+        (f"{base}<path:object_id>/delete/", "GET"): (at("delete/"), delete),
+        (f"{base}<path:object_id>/change/", "GET"): (at("change/"), ADMIN_VIEW),
+        (f"{base}<path:object_id>/", "GET"): (at(""), ADMIN_REDIRECT),
+    }
+
+
+def _meeting_page(page: str) -> Url:
+    return lambda w: f"/admin/register/meeting/{w.records['meeting']}/{page}"
+
+
 # (pattern, method) -> (url, expected status per persona)
 MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
+    **_admin_rows("decision"),
+    **_admin_rows("action"),
+    **_admin_rows("review"),
+    **_admin_rows("incident"),
+    **_admin_rows("obligationitem"),
+    **_admin_rows("riskassessment"),
+    **_admin_rows("legalentity"),
+    **_admin_rows("businessunit"),
+    **_admin_rows("membership"),
+    **_admin_rows("sweeprun"),
+    **_admin_rows("vendor", add=ADMIN_COMMITTEE_WRITES, delete=ADMIN_SUPERUSER_ONLY),
+    **_admin_rows("meeting", add=ADMIN_COMMITTEE_WRITES, delete=ADMIN_SUPERUSER_ONLY),
+    **{
+        (f"/admin/register/meeting/<path:object_id>/{page}", method): (
+            _meeting_page(page),
+            ADMIN_VIEW if method == "GET" else _expect(302, 302, 302, 405, 405, 405),
+        )
+        for page in ("agenda/", "agenda.csv", "minutes/")
+        for method in ("GET", "POST")
+    },
+    # The import: the committee (add_usecase) and superusers; an empty POST shows the form again.
+    ("/admin/register/usecase/import/", "GET"): ("/admin/register/usecase/import/", ADMIN_COMMITTEE_WRITES),
+    ("/admin/register/usecase/import/", "POST"): ("/admin/register/usecase/import/", ADMIN_COMMITTEE_WRITES),
+    ("/admin/register/usecase/queue/", "GET"): ("/admin/register/usecase/queue/", ADMIN_VIEW),
+    # Decisions are posted with a `decision` field (tests/register/test_admin_use_cases.py); a
+    # bare POST is Django's own change form, which is read-only for everyone.
+    ("/admin/register/usecase/<path:object_id>/change/", "POST"): (
+        lambda w: f"/admin/register/usecase/{w.use_case.pk}/change/",
+        _expect(302, 302, 302, 403, 403, 403),
+    ),
     # Members land on their use-cases (a redirect); staff on the start page.
     ("/", "GET"): ("/", _expect(302, 302, 302, 200, 200, 200)),
     ("/use-cases/", "GET"): ("/use-cases/", SIGNED_IN),
@@ -263,13 +322,57 @@ def world(db: None) -> World:
         )
     assert delivery is not None
     services.role_grant(acting_user=None, user=target, role=Role.MEMBER)
+    records = _records(use_case, target)
     return World(
         target=target,
         event=AuditEvent.objects.get(subject_type="register.user", subject_id=str(target.pk)),
         user_type=ContentType.objects.get_for_model(User).pk,
         use_case=use_case,
         delivery=delivery,
+        records=records,
     )
+
+
+def _records(use_case: UseCase, person: User) -> dict[str, int]:
+    """One record of each kind the admin lists, made the way Koers makes them."""
+    from register.choices import DecisionKind
+    from register.models import Incident, Membership, SweepRun, Vendor
+    from register.services.use_cases import ActionSpec
+
+    chair = factories.committee_member("matrix-chair")
+    services.use_case_classify(
+        acting_user=person, use_case=use_case, answers={"AI_SYSTEM": True, "ROLE_DEPLOYER": True}
+    )
+    services.use_case_submit(acting_user=person, use_case=use_case)
+    decision = services.decision_record(
+        acting_user=chair,
+        use_case=use_case,
+        kind=DecisionKind.APPROVE,
+        actions=[ActionSpec(description="Check the notice", owner=person, due_date=dt.date(2027, 1, 1))],
+    )
+    review = services.review_record(
+        acting_user=chair, use_case=use_case, due_date=dt.date(2026, 11, 1), outcome=ReviewOutcome.CONTINUE
+    )
+    now = timezone.now()
+    incident = Incident.objects.create(
+        use_case=use_case, what_happened="Wrong answer", happened_at=now, aware_at=now
+    )
+    return {
+        "decision": decision.pk,
+        "action": decision.actions.get().pk,
+        "review": review.pk,
+        "incident": incident.pk,
+        "obligationitem": use_case.obligations.first().pk,  # type: ignore[union-attr]
+        "riskassessment": use_case.assessments.first().pk,  # type: ignore[union-attr]
+        "legalentity": use_case.business_unit.legal_entity_id,
+        "businessunit": use_case.business_unit_id,
+        "membership": Membership.objects.create(user=person, business_unit=use_case.business_unit).pk,
+        "sweeprun": SweepRun.objects.create().pk,
+        "vendor": Vendor.objects.create(name="ChatDesk").pk,
+        "meeting": services.meeting_record(
+            acting_user=chair, held_on=dt.date(2026, 12, 3), title="December"
+        ).pk,
+    }
 
 
 @pytest.mark.parametrize("persona", PERSONAS, indirect=True)
