@@ -25,7 +25,7 @@ from register.choices import (
     Role,
     WorkflowStatus,
 )
-from register.models import OverrideProposal, Review, UseCase, User
+from register.models import Meeting, OverrideProposal, Review, UseCase, User
 from register.services.use_cases import ActionSpec
 
 
@@ -59,7 +59,33 @@ class DecisionForm(forms.Form):
         raise NotImplementedError
 
 
-class ApproveForm(DecisionForm):
+class MeetingChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Meeting) -> str:
+        return f"{obj.held_on:%Y-%m-%d} {obj.title}"
+
+
+class InMeetingForm(DecisionForm):
+    """A decision the committee may take in a meeting: it then appears in that meeting's minutes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        around = Meeting.objects.filter(
+            held_on__gte=today - dt.timedelta(days=90), held_on__lte=today + dt.timedelta(days=30)
+        )
+        self.fields["meeting"] = MeetingChoice(
+            queryset=around.order_by("-held_on", "-id"),
+            label=_("Taken in the meeting"),
+            required=False,
+            empty_label=_("Not in a meeting"),
+        )
+
+    def meeting(self) -> Meeting | None:
+        chosen: Meeting | None = self.cleaned_data.get("meeting")
+        return chosen
+
+
+class ApproveForm(InMeetingForm):
     title = _("Approve")
     scope = forms.CharField(label=_("Scope"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     end_date = forms.DateField(
@@ -118,12 +144,13 @@ class ApproveForm(DecisionForm):
             end_date=self.cleaned_data.get("end_date"),
             justification=self.cleaned_data["justification"],
             actions=[ActionSpec(description=t, owner=o, due_date=d) for t, o, d in conditions],
+            meeting=self.meeting(),
             version=self.seen_version(),
         )
         return str(_("Approved. The owner has been told."))
 
 
-class RequestChangesForm(DecisionForm):
+class RequestChangesForm(InMeetingForm):
     title = _("Request changes")
     justification = forms.CharField(
         label=_("What should change (the owner reads this)"), widget=forms.Textarea(attrs={"rows": 3})
@@ -135,12 +162,13 @@ class RequestChangesForm(DecisionForm):
             use_case=self.use_case,
             kind=DecisionKind.REQUEST_CHANGES,
             justification=self.cleaned_data["justification"],
+            meeting=self.meeting(),
             version=self.seen_version(),
         )
         return str(_("Changes requested. The owner has been told."))
 
 
-class RejectForm(DecisionForm):
+class RejectForm(InMeetingForm):
     title = _("Reject")
     justification = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -150,12 +178,13 @@ class RejectForm(DecisionForm):
             use_case=self.use_case,
             kind=DecisionKind.REJECT,
             justification=self.cleaned_data["justification"],
+            meeting=self.meeting(),
             version=self.seen_version(),
         )
         return str(_("Rejected. The owner has been told."))
 
 
-class ToProductionForm(DecisionForm):
+class ToProductionForm(InMeetingForm):
     title = _("Move the pilot to production")
     justification = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -165,12 +194,13 @@ class ToProductionForm(DecisionForm):
             use_case=self.use_case,
             kind=DecisionKind.TO_PRODUCTION,
             justification=self.cleaned_data["justification"],
+            meeting=self.meeting(),
             version=self.seen_version(),
         )
         return str(_("Moved to production."))
 
 
-class ConfirmForm(DecisionForm):
+class ConfirmForm(InMeetingForm):
     title = _("Confirm the classification")
     justification = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -179,6 +209,7 @@ class ConfirmForm(DecisionForm):
             acting_user=user,
             use_case=self.use_case,
             justification=self.cleaned_data["justification"],
+            meeting=self.meeting(),
             version=self.seen_version(),
         )
         return str(_("Classification confirmed."))

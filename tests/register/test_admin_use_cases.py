@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from register import services
 from register.choices import Role
@@ -381,3 +382,14 @@ def test_the_history_reads_as_changes_in_words() -> None:
     shown = {(c.label, c.before, c.after) for c in submitted.changes}
     assert shown == {("status", "Draft", "Submitted"), ("reference", None, "AI-2026-0001")}
     assert all(c.field not in {"version", "updated_at"} for e in entries for c in e.changes)
+
+
+def test_a_decision_taken_in_a_meeting_appears_in_its_minutes(committee: Client) -> None:
+    meeting = services.meeting_record(
+        acting_user=_user("committee"), held_on=timezone.localdate(), title="November committee"
+    )
+    case = _submitted()
+    _decide(committee, case, "approve", meeting=str(meeting.pk))
+    assert case.decisions.get().meeting == meeting
+    minutes = committee.get(f"/admin/register/meeting/{meeting.pk}/minutes/", HTTP_ACCEPT_LANGUAGE="en")
+    assert case.name in minutes.content.decode()
