@@ -237,20 +237,33 @@ class OverrideForm(DecisionForm):
 
 
 class _ProposalForm(DecisionForm):
+    """Confirming or declining means the proposal this person saw: its id travels with the form."""
+
+    proposal_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.proposal = (
             self.use_case.override_proposals.filter(outcome="").select_related("proposed_by").first()
         )
+        self.fields["proposal_id"].initial = self.proposal.pk if self.proposal else None
+
+    def seen_proposal(self) -> OverrideProposal:
+        if self.proposal is None or self.cleaned_data.get("proposal_id") != self.proposal.pk:
+            raise ValidationError(
+                _("The downgrade on your page is no longer the one waiting; look at the page again."),
+                code="other_proposal",
+            )
+        return self.proposal
 
 
 class ConfirmDowngradeForm(_ProposalForm):
     title = _("Confirm the downgrade (second committee member)")
 
     def run(self, user: User) -> str:
-        if self.proposal is None:
-            raise ValidationError(_("No downgrade is waiting."))
-        services.override_confirm(acting_user=user, proposal=self.proposal)
+        services.override_confirm(
+            acting_user=user, proposal=self.seen_proposal(), version=self.seen_version()
+        )
         return str(_("Downgrade confirmed: the committee's classification applies."))
 
 
@@ -259,10 +272,11 @@ class DeclineDowngradeForm(_ProposalForm):
     reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def run(self, user: User) -> str:
-        if self.proposal is None:
-            raise ValidationError(_("No downgrade is waiting."))
         services.override_decline(
-            acting_user=user, proposal=self.proposal, reason=self.cleaned_data["reason"]
+            acting_user=user,
+            proposal=self.seen_proposal(),
+            reason=self.cleaned_data["reason"],
+            version=self.seen_version(),
         )
         return str(_("Downgrade declined."))
 
@@ -273,7 +287,10 @@ class LiftOverrideForm(DecisionForm):
 
     def run(self, user: User) -> str:
         services.use_case_lift_override(
-            acting_user=user, use_case=self.use_case, justification=self.cleaned_data["justification"]
+            acting_user=user,
+            use_case=self.use_case,
+            justification=self.cleaned_data["justification"],
+            version=self.seen_version(),
         )
         return str(_("Override lifted: the questionnaire's result applies again."))
 
@@ -293,6 +310,7 @@ class PolicyTierForm(DecisionForm):
             use_case=self.use_case,
             policy_tier=self.cleaned_data["policy_tier"],
             justification=self.cleaned_data["justification"],
+            version=self.seen_version(),
         )
         return str(_("Policy tier saved."))
 
@@ -373,6 +391,13 @@ CHOICES = (
         lambda u, _user, _p: u.classification_status == ClassificationStatus.OVERRIDDEN,
     ),
     Choice("policy_tier", PolicyTierForm, lambda u, _user, _p: u.current_assessment_id is not None),
-    Choice("review", ReviewForm, lambda u, _user, _p: u.status == WorkflowStatus.APPROVED),
+    Choice(
+        "review",
+        ReviewForm,
+        lambda u, _user, _p: (
+            u.status == WorkflowStatus.APPROVED
+            and u.lifecycle_stage not in {LifecycleStage.IDEA, LifecycleStage.RETIRED}
+        ),
+    ),
 )
 BY_KEY = {choice.key: choice for choice in CHOICES}

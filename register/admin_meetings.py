@@ -14,8 +14,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -199,7 +198,9 @@ class MeetingAdmin(KoersModelAdmin):
         ]
 
     def _meeting(self, request: HttpRequest, object_id: str) -> Meeting:
-        meeting = get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
+        meeting: Meeting | None = self.get_object(request, unquote(object_id))  # malformed id: None
+        if meeting is None:
+            raise Http404
         if not self.has_view_permission(request, meeting):
             raise PermissionDenied
         return meeting

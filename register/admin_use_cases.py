@@ -82,11 +82,11 @@ class ReviewMonthFilter(admin.SimpleListFilter):
         value = self.value() or ""
         try:
             year, month = (int(part) for part in value.split("-"))
-            dt.date(year, month, 1)
-        except ValueError:
+            start = dt.date(year, month, 1)
+            end = start + relativedelta(months=1)
+        except (ValueError, OverflowError):  # not a month: the filter is ignored, as Django does
             return queryset
-        start = dt.date(year, month, 1)
-        return queryset.filter(due_between_q(start, start + relativedelta(months=1)))
+        return queryset.filter(due_between_q(start, end))
 
 
 class YesFilter(admin.SimpleListFilter):
@@ -269,6 +269,7 @@ class UseCaseAdmin(ReadOnlyAdmin):
         if posted:
             if not self.may_decide(request):
                 raise PermissionDenied
+            # Whether the decision fits the use-case now is the service's to say (with its reason).
             choice = BY_KEY.get(posted)
             if choice is None:
                 messages.error(request, gettext("Unknown decision."))

@@ -16,7 +16,15 @@ from register.audit import snapshot_of
 from register.choices import AssessmentKind, ClassificationStatus, DecisionKind, RiskTier, Role
 from register.models import Decision, OverrideProposal, RiskAssessment, UseCase, User
 from register.services import notify
-from register.services.use_cases import _audit, _lock, _save, apply_tier, store_engine_result
+from register.services.use_cases import (
+    _audit,
+    _decided,
+    _lock,
+    _save,
+    apply_tier,
+    store_engine_result,
+    void_open_proposals,
+)
 
 
 def _is_committee(user: User | None) -> bool:
@@ -78,6 +86,7 @@ def use_case_override(
         justification=justification,
         decided_by=acting_user,
     )
+    void_open_proposals(locked, acting_user, _("Superseded: the committee classified it differently."))
     previous_tier = locked.risk_tier
     locked.current_assessment = override
     locked.classification_status, locked.override_may_be_stale = ClassificationStatus.OVERRIDDEN, False
@@ -125,17 +134,21 @@ def _open_proposal(proposal: OverrideProposal) -> OverrideProposal:
     return locked
 
 
-def _decided(proposal: OverrideProposal, outcome: str, by: User) -> None:
-    proposal.outcome, proposal.decided_by, proposal.decided_at = outcome, by, timezone.now()
-    proposal.save()
-
-
 @transaction.atomic
-def override_confirm(*, acting_user: User, proposal: OverrideProposal) -> RiskAssessment:
-    """The second pair of eyes: a committee member who is neither the proposer nor the owner."""
+def override_confirm(
+    *, acting_user: User, proposal: OverrideProposal, version: int | None = None
+) -> RiskAssessment:
+    """The second pair of eyes: a committee member who is neither the proposer nor the owner,
+    confirming the proposal they saw (`version`: the use-case as it was on their page)."""
+    use_case = _lock(proposal.use_case, version)
     locked = _open_proposal(proposal)
-    use_case = UseCase.objects.get(pk=locked.use_case_id)
     _check_second_approver(use_case, locked.proposed_by, acting_user)
+    if not _is_committee(locked.proposed_by):
+        raise ValidationError(
+            _("The member who proposed this downgrade is no longer on the committee; propose it again."),
+            code="proposer_gone",
+        )
+    _decided(locked, OverrideProposal.Outcome.CONFIRMED, acting_user)
     assessment = use_case_override(
         acting_user=locked.proposed_by,
         use_case=use_case,
@@ -143,42 +156,35 @@ def override_confirm(*, acting_user: User, proposal: OverrideProposal) -> RiskAs
         justification=locked.justification,
         second_approver=acting_user,
     )
-    locked.outcome, locked.decided_by, locked.decided_at = (
-        OverrideProposal.Outcome.CONFIRMED,
-        acting_user,
-        timezone.now(),
-    )
-    locked.save()
     _audit(acting_user, use_case, "override_confirmed", locked.justification, proposal=snapshot_of(locked))
     return assessment
 
 
 @transaction.atomic
-def override_decline(*, acting_user: User, proposal: OverrideProposal, reason: str) -> OverrideProposal:
+def override_decline(
+    *, acting_user: User, proposal: OverrideProposal, reason: str, version: int | None = None
+) -> OverrideProposal:
     """Any committee member (the proposer too, withdrawing it) ends a waiting downgrade, saying why."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the downgrade is declined.")})
+    use_case = _lock(proposal.use_case, version)
     locked = _open_proposal(proposal)
-    locked.outcome, locked.decided_by, locked.decided_at = (
-        OverrideProposal.Outcome.DECLINED,
-        acting_user,
-        timezone.now(),
-    )
-    locked.reason = reason
-    locked.save()
-    use_case = _lock(locked.use_case)
+    _decided(locked, OverrideProposal.Outcome.DECLINED, acting_user, reason)
     _save(use_case, [])
     _audit(acting_user, use_case, "override_declined", reason, proposal=snapshot_of(locked))
     return locked
 
 
 @transaction.atomic
-def use_case_lift_override(*, acting_user: User, use_case: UseCase, justification: str) -> None:
+def use_case_lift_override(
+    *, acting_user: User, use_case: UseCase, justification: str, version: int | None = None
+) -> None:
     """Go back to the questionnaire's latest result."""
-    locked = _lock(use_case)
+    locked = _lock(use_case, version)
     engine = _latest_engine(locked)
     if locked.classification_status != ClassificationStatus.OVERRIDDEN or engine is None:
         raise ValidationError(_("There is no override to lift."), code="no_override")
+    void_open_proposals(locked, acting_user, _("Superseded: the override was lifted."))
     # The questionnaire's answers, judged again on today's ruleset and stored, so the use-case
     # and its current assessment always tell the same story.
     locked.classification_status, locked.override_may_be_stale = ClassificationStatus.INDICATIVE, False
@@ -192,12 +198,17 @@ def use_case_lift_override(*, acting_user: User, use_case: UseCase, justificatio
 
 @transaction.atomic
 def use_case_set_policy_tier(
-    *, acting_user: User | None, use_case: UseCase, policy_tier: str, justification: str
+    *,
+    acting_user: User | None,
+    use_case: UseCase,
+    policy_tier: str,
+    justification: str,
+    version: int | None = None,
 ) -> UseCase:
     """ "Treat as high-risk by policy": the organisation's stricter tier, never shown as the law's."""
     if policy_tier and policy_tier not in RiskTier.values:
         raise ValidationError({"policy_tier": _("Not a risk tier.")}, code="invalid")
-    locked = _lock(use_case)
+    locked = _lock(use_case, version)
     locked.policy_tier = policy_tier
     _save(locked, ["policy_tier"])
     _audit(acting_user, locked, "policy_tier_set" if policy_tier else "policy_tier_cleared", justification)

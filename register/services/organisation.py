@@ -59,6 +59,9 @@ def vendor_update(*, acting_user: User, vendor: Vendor, **changes: Any) -> Vendo
     """The committee completes or corrects a vendor's record (its own `updated_at` moves, not
     its use-cases': PRODUCT.md)."""
     locked = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    changes = {name: value for name, value in changes.items() if getattr(locked, name) != value}
+    if not changes:
+        return locked
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.updated_at = timezone.now()

@@ -33,6 +33,7 @@ from register.models import (
     Decision,
     Meeting,
     ObligationItem,
+    OverrideProposal,
     ReferenceCounter,
     Review,
     ReviewSchedule,
@@ -87,6 +88,21 @@ def _audit(actor: User | None, use_case: UseCase, verb: str, justification: str 
         justification=justification,
         snapshot={**snapshot_of(use_case), **extra},
     )
+
+
+def _decided(proposal: OverrideProposal, outcome: str, by: User | None, reason: str = "") -> None:
+    proposal.outcome, proposal.decided_by, proposal.decided_at = outcome, by, timezone.now()
+    proposal.reason = reason
+    proposal.save()
+
+
+def void_open_proposals(use_case: UseCase, acting_user: User | None, why: str) -> None:
+    """A waiting downgrade was made against the classification as it stood; when that changes
+    (another override, a lift, new answers), it is declined with the reason, never confirmed
+    against facts its proposer did not see."""
+    for proposal in OverrideProposal.objects.select_for_update().filter(use_case=use_case, outcome=""):
+        _decided(proposal, OverrideProposal.Outcome.DECLINED, acting_user or proposal.proposed_by, why)
+        _audit(acting_user, use_case, "override_declined", why, proposal=snapshot_of(proposal))
 
 
 def _check_fields(fields: Mapping[str, Any]) -> None:
@@ -307,6 +323,7 @@ def use_case_classify(
     assessment, fields = store_engine_result(
         locked, answers=full, result=result, acting_user=acting_user, previous_tier=locked.risk_tier
     )
+    void_open_proposals(locked, acting_user, _("Superseded: the questionnaire's answers changed."))
     _save(locked, fields)
     _audit(acting_user, locked, "classified", result.risk_tier, assessment=assessment.pk)
     return assessment
@@ -363,6 +380,18 @@ class ActionSpec:
     due_date: dt.date
 
 
+def _check_go_live(use_case: UseCase) -> None:
+    blockers = workflow.go_live_blockers(
+        affects_employees=use_case.affects_employees,
+        works_council_position=use_case.works_council_position,
+        workers_informed=use_case.workers_informed,
+    )
+    if blockers:
+        raise ValidationError(
+            _("It cannot go live yet: %(reasons)s.") % {"reasons": "; ".join(blockers)}, code="go_live_gate"
+        )
+
+
 @transaction.atomic
 def decision_record(
     *,
@@ -385,19 +414,12 @@ def decision_record(
         if locked.status != WorkflowStatus.APPROVED:
             raise workflow.InvalidTransition("lifecycle stage", locked.status, LifecycleStage.PRODUCTION)
         workflow.check_stage(locked.lifecycle_stage, LifecycleStage.PRODUCTION)
-        blockers = workflow.go_live_blockers(
-            affects_employees=locked.affects_employees,
-            works_council_position=locked.works_council_position,
-            workers_informed=locked.workers_informed,
-        )
-        if blockers:
-            raise ValidationError(
-                _("It cannot go live yet: %(reasons)s.") % {"reasons": "; ".join(blockers)},
-                code="go_live_gate",
-            )
+        _check_go_live(locked)
         locked.lifecycle_stage, fields = LifecycleStage.PRODUCTION, ["lifecycle_stage"]
     elif kind in _DECISION_STATUS:
         workflow.check_status(locked.status, _DECISION_STATUS[kind])
+        if kind == DecisionKind.APPROVE and locked.lifecycle_stage == LifecycleStage.PRODUCTION:
+            _check_go_live(locked)  # approving what already runs is letting it go live
         locked.status, fields = _DECISION_STATUS[kind], ["status"]
     else:
         raise ValueError(f"{kind} has a service of its own")
@@ -443,8 +465,14 @@ def review_record(
     next_due: dt.date | None = None,
     **checklist: Any,
 ) -> Review:
-    """Record a review; the next due date follows the tier's cadence unless given."""
+    """Record a review of a use-case that is or was in use (not an idea, not retired); the next
+    due date follows the tier's cadence unless given."""
     locked = _lock(use_case)
+    if locked.lifecycle_stage in {LifecycleStage.IDEA, LifecycleStage.RETIRED}:
+        raise ValidationError(
+            _("Only a use-case that is or was in use (pilot, production or suspended) is reviewed."),
+            code="not_in_use",
+        )
     today = timezone.localdate()
     fields: list[str] = []
     if outcome in _OUTCOME_STAGE:

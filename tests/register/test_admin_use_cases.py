@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from register import services
-from register.choices import Role
+from register.choices import ReviewOutcome, Role
 from register.models import Action, AuditEvent, UseCase, User
 from tests import factories
 
@@ -268,14 +268,15 @@ def test_a_downgrade_waits_for_a_second_member_who_is_not_the_owner(committee: C
     owner = Client()
     owner.force_login(case.owner)
     assert 'value="confirm_downgrade"' not in owner.get(CHANGE.format(case.pk)).content.decode()
-    refused = _decide(owner, case, "confirm_downgrade")
+    proposal_id = str(case.override_proposals.get().pk)
+    refused = _decide(owner, case, "confirm_downgrade", proposal_id=proposal_id)
     assert "A downgrade needs a second committee member who is not the owner." in refused.content.decode()
 
     second = factories.committee_member("second", first_name="Piet", last_name="de Vries")
     other = Client()
     other.force_login(second)
     assert 'value="confirm_downgrade"' in other.get(CHANGE.format(case.pk)).content.decode()
-    assert _decide(other, case, "confirm_downgrade").status_code == 302
+    assert _decide(other, case, "confirm_downgrade", proposal_id=proposal_id).status_code == 302
     case.refresh_from_db()
     assert (case.risk_tier, case.classification_status) == ("minimal", "overridden")
     override = case.current_assessment
@@ -294,9 +295,13 @@ def test_a_downgrade_waits_for_a_second_member_who_is_not_the_owner(committee: C
 def test_a_waiting_downgrade_can_be_declined_with_a_reason(committee: Client) -> None:
     case = _submitted()
     _decide(committee, case, "override", risk_tier="limited", justification="Only a chatbot")
-    empty = _decide(committee, case, "decline_downgrade", reason="")
+    proposal_id = str(case.override_proposals.get().pk)
+    empty = _decide(committee, case, "decline_downgrade", reason="", proposal_id=proposal_id)
     assert "This field is required." in empty.content.decode()
-    assert _decide(committee, case, "decline_downgrade", reason="It ranks people").status_code == 302
+    declined = _decide(
+        committee, case, "decline_downgrade", reason="It ranks people", proposal_id=proposal_id
+    )
+    assert declined.status_code == 302
     proposal = case.override_proposals.get()
     assert (proposal.outcome, proposal.reason) == ("declined", "It ranks people")
     assert UseCase.objects.get(pk=case.pk).risk_tier == "high_risk"
@@ -393,3 +398,99 @@ def test_a_decision_taken_in_a_meeting_appears_in_its_minutes(committee: Client)
     assert case.decisions.get().meeting == meeting
     minutes = committee.get(f"/admin/register/meeting/{meeting.pk}/minutes/", HTTP_ACCEPT_LANGUAGE="en")
     assert case.name in minutes.content.decode()
+
+
+def _client(person: User) -> Client:
+    client = Client()
+    client.force_login(person)
+    return client
+
+
+def test_a_confirmation_counts_only_for_the_downgrade_that_was_on_the_page(committee: Client) -> None:
+    case = _submitted()
+    _decide(committee, case, "override", risk_tier="minimal", justification="Only sorts by date")
+    second = _client(factories.committee_member("second"))
+    page = second.get(CHANGE.format(case.pk)).context
+    first_proposal = case.override_proposals.get()
+    seen_version = UseCase.objects.get(pk=case.pk).version
+    # Meanwhile that one is declined and another downgrade proposed.
+    _decide(committee, case, "decline_downgrade", reason="Wrong tier", proposal_id=str(first_proposal.pk))
+    _decide(committee, case, "override", risk_tier="out_of_scope", justification="Not AI after all")
+    assert page is not None
+    response = second.post(
+        CHANGE.format(case.pk),
+        {
+            "decision": "confirm_downgrade",
+            "confirm_downgrade-version": str(seen_version),
+            "confirm_downgrade-proposal_id": str(first_proposal.pk),
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert UseCase.objects.get(pk=case.pk).risk_tier == "high_risk"
+    assert case.override_proposals.filter(outcome="").count() == 1
+
+
+def test_a_waiting_downgrade_lapses_when_the_classification_changes(committee: Client) -> None:
+    case = _submitted()
+    _decide(committee, case, "override", risk_tier="minimal", justification="Only sorts by date")
+    _decide(committee, case, "override", risk_tier="prohibited", justification="Scores personality")
+    assert UseCase.objects.get(pk=case.pk).risk_tier == "prohibited"
+    lapsed = case.override_proposals.get()
+    assert (lapsed.outcome, lapsed.reason) == (
+        "declined",
+        "Superseded: the committee classified it differently.",
+    )
+    _decide(committee, case, "override", risk_tier="limited", justification="Only answers questions")
+    services.use_case_classify(acting_user=case.owner, use_case=case, answers=HIRING)
+    assert case.override_proposals.filter(outcome="").count() == 0
+
+
+def test_a_decision_that_does_not_fit_is_refused_with_a_message(committee: Client) -> None:
+    draft = factories.use_case("Idea")
+    response = _decide(committee, draft, "review", due_date="2026-11-20", outcome="suspend")
+    assert response.status_code == 200
+    assert "Only a use-case that is or was in use (pilot, production or suspended) is reviewed." in (
+        response.content.decode()
+    )
+    draft.refresh_from_db()
+    assert (draft.lifecycle_stage, draft.reviews.count()) == ("idea", 0)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.review_record(
+            acting_user=_user("committee"),
+            use_case=draft,
+            due_date=dt.date(2026, 11, 20),
+            outcome=ReviewOutcome.CONTINUE,
+        )
+
+
+@pytest.mark.parametrize("month", ["9999-12", "abc", "2026-13", "0-1", "10000-01"])
+def test_a_bad_month_in_the_list_is_ignored_not_an_error(committee: Client, month: str) -> None:
+    assert committee.get(f"/admin/register/usecase/?review_due_month={month}").status_code in {200, 302}
+
+
+def test_a_malformed_meeting_number_is_not_found(committee: Client) -> None:
+    for page in ("agenda/", "agenda.csv", "minutes/"):
+        assert committee.get(f"/admin/register/meeting/abc/{page}").status_code == 404
+
+
+def test_approving_a_running_use_case_that_affects_employees_passes_the_go_live_gate(
+    committee: Client,
+) -> None:
+    case = _submitted("Rota", answers=DEPLOYER, lifecycle_stage="production", affects_employees=True)
+    response = _decide(committee, case, "approve")
+    assert "It cannot go live yet" in response.content.decode()
+    assert UseCase.objects.get(pk=case.pk).status == "submitted"
+
+
+def test_a_vendor_saved_without_changes_writes_no_history() -> None:
+    from register.models import Vendor
+
+    chair = factories.committee_member("chair")
+    vendor = Vendor.objects.create(name="ChatDesk")
+    services.vendor_update(acting_user=chair, vendor=vendor, name="ChatDesk")
+    assert not AuditEvent.objects.filter(action="register.vendor.changed").exists()
+    services.vendor_update(acting_user=chair, vendor=vendor, product="FAQ Bot")
+    assert AuditEvent.objects.get(action="register.vendor.changed").justification == "product"

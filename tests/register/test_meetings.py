@@ -16,7 +16,7 @@ from django.test import Client
 from register import services
 from register.agenda import Agenda, AgendaItem, agenda
 from register.choices import DecisionKind, ReviewOutcome
-from register.models import Action, AuditEvent, Meeting, UseCase, User
+from register.models import Action, AuditEvent, Meeting, ReviewSchedule, UseCase, User
 from register.services.use_cases import ActionSpec
 from tests import factories
 from tests.factories import UserFactory
@@ -69,6 +69,9 @@ def approved(name: str, actions: tuple[ActionSpec, ...] = (), meeting: Meeting |
 def in_use(name: str, review_due: dt.date, stage: str = "production") -> UseCase:
     """A use-case whose next review is `review_due` (a recorded review sets it)."""
     case = factories.use_case(name, lifecycle_stage=stage)
+    if stage not in {"pilot", "production"}:  # not reviewed, but a date may still stand (e.g. imported)
+        ReviewSchedule.objects.update_or_create(use_case=case, defaults={"next_due": review_due})
+        return case
     services.review_record(
         acting_user=chair(),
         use_case=case,

@@ -419,7 +419,7 @@ def test_it_prefills_a_supplier_and_a_public_body() -> None:
 
 
 def test_it_writes_exactly_one_audit_event_per_service(committee_member: User) -> None:
-    case = factories.use_case()
+    case = factories.use_case(lifecycle_stage="production")
 
     def events() -> int:
         return AuditEvent.objects.filter(use_case_id=case.pk).count()

@@ -111,6 +111,7 @@ class Command(BaseCommand):
             "affects_public",
             "special_categories",
             "works_council_position",
+            "workers_informed",
         )
         fields: dict[str, Any] = {key: spec[key] for key in keys if key in spec}
         if spec["stage"] == "pilot":
