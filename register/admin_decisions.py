@@ -215,7 +215,7 @@ class ConfirmForm(InMeetingForm):
         return str(_("Classification confirmed."))
 
 
-class OverrideForm(DecisionForm):
+class OverrideForm(InMeetingForm):
     title = _("Classify differently (override)")
     risk_tier = forms.ChoiceField(label=_("Tier"), choices=RiskTier.choices)
     justification = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -228,6 +228,7 @@ class OverrideForm(DecisionForm):
             risk_tier=self.cleaned_data["risk_tier"],
             justification=self.cleaned_data["justification"],
             version=self.seen_version(),
+            meeting=self.meeting(),
         )
         if isinstance(made, OverrideProposal):
             return str(
@@ -236,7 +237,7 @@ class OverrideForm(DecisionForm):
         return str(_("Classified differently. The engine's result stays visible beside it."))
 
 
-class _ProposalForm(DecisionForm):
+class _ProposalForm(InMeetingForm):
     """Confirming or declining means the proposal this person saw: its id travels with the form."""
 
     proposal_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -270,6 +271,10 @@ class ConfirmDowngradeForm(_ProposalForm):
 class DeclineDowngradeForm(_ProposalForm):
     title = _("Decline the downgrade")
     reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["meeting"]  # declining takes no decision of record
 
     def run(self, user: User) -> str:
         services.override_decline(

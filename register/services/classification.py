@@ -14,7 +14,7 @@ from register.aiact import classify
 from register.aiact.result import TIER_ORDER
 from register.audit import snapshot_of
 from register.choices import AssessmentKind, ClassificationStatus, DecisionKind, RiskTier, Role
-from register.models import Decision, OverrideProposal, RiskAssessment, UseCase, User
+from register.models import Decision, Meeting, OverrideProposal, RiskAssessment, UseCase, User
 from register.services import notify
 from register.services.use_cases import (
     _audit,
@@ -52,6 +52,7 @@ def use_case_override(
     justification: str,
     second_approver: User | None = None,
     version: int | None = None,
+    meeting: Meeting | None = None,
 ) -> RiskAssessment:
     """Classify differently from the questionnaire. A downgrade (a less strict tier than the
     engine's) needs a second committee member, never the owner. Stays current until lifted."""
@@ -85,6 +86,7 @@ def use_case_override(
         kind=DecisionKind.OVERRIDE_CLASSIFICATION,
         justification=justification,
         decided_by=acting_user,
+        meeting=meeting,
     )
     void_open_proposals(locked, acting_user, _("Superseded: the committee classified it differently."))
     previous_tier = locked.risk_tier
@@ -105,7 +107,13 @@ def _is_downgrade(engine_tier: str, tier: str) -> bool:
 
 @transaction.atomic
 def override_propose(
-    *, acting_user: User, use_case: UseCase, risk_tier: str, justification: str, version: int | None = None
+    *,
+    acting_user: User,
+    use_case: UseCase,
+    risk_tier: str,
+    justification: str,
+    version: int | None = None,
+    meeting: Meeting | None = None,
 ) -> RiskAssessment | OverrideProposal:
     """Classify differently. A stricter (or equal) tier applies at once; a less strict one waits
     for a second committee member who confirms it in their own session (`override_confirm`)."""
@@ -113,7 +121,11 @@ def override_propose(
     engine = _latest_engine(locked)
     if engine is None or risk_tier not in RiskTier.values or not _is_downgrade(engine.risk_tier, risk_tier):
         return use_case_override(
-            acting_user=acting_user, use_case=locked, risk_tier=risk_tier, justification=justification
+            acting_user=acting_user,
+            use_case=locked,
+            risk_tier=risk_tier,
+            justification=justification,
+            meeting=meeting,
         )
     if not justification.strip():
         raise ValidationError({"justification": _("An override needs a justification.")})
@@ -136,7 +148,11 @@ def _open_proposal(proposal: OverrideProposal) -> OverrideProposal:
 
 @transaction.atomic
 def override_confirm(
-    *, acting_user: User, proposal: OverrideProposal, version: int | None = None
+    *,
+    acting_user: User,
+    proposal: OverrideProposal,
+    version: int | None = None,
+    meeting: Meeting | None = None,
 ) -> RiskAssessment:
     """The second pair of eyes: a committee member who is neither the proposer nor the owner,
     confirming the proposal they saw (`version`: the use-case as it was on their page)."""
@@ -155,6 +171,7 @@ def override_confirm(
         risk_tier=locked.risk_tier,
         justification=locked.justification,
         second_approver=acting_user,
+        meeting=meeting,
     )
     _audit(acting_user, use_case, "override_confirmed", locked.justification, proposal=snapshot_of(locked))
     return assessment

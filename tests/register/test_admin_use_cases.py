@@ -393,9 +393,13 @@ def test_a_decision_taken_in_a_meeting_appears_in_its_minutes(committee: Client)
     meeting = services.meeting_record(
         acting_user=_user("committee"), held_on=timezone.localdate(), title="November committee"
     )
-    case = _submitted()
+    case, other = _submitted(), _submitted("Chatbot")
     _decide(committee, case, "approve", meeting=str(meeting.pk))
     assert case.decisions.get().meeting == meeting
+    _decide(
+        committee, other, "override", risk_tier="prohibited", justification="Scores", meeting=str(meeting.pk)
+    )
+    assert other.decisions.get(kind="override_classification").meeting == meeting
     minutes = committee.get(f"/admin/register/meeting/{meeting.pk}/minutes/", HTTP_ACCEPT_LANGUAGE="en")
     assert case.name in minutes.content.decode()
 
