@@ -159,6 +159,7 @@ class DeliveryStatus(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown: interrupted while sending")
     SKIPPED = "skipped", _("Skipped")
     GAVE_UP = "gave_up", _("Gave up after retries")
+    DIGESTED = "digested", _("Sent in a weekly digest")
 
 
 class DeliveryChannel(models.TextChoices):

@@ -27,9 +27,16 @@ class User(AbstractUser):
         blank=True,
         help_text=_("The language of screens and e-mails; empty follows the browser."),
     )
+    weekly_digest = models.BooleanField(
+        _("weekly digest"),
+        default=False,
+        help_text=_("One e-mail a week listing what is due and late, instead of one per reminder."),
+    )
+    # The secret calendar feed: only a hash of its token is kept (the person can rotate it).
+    calendar_token_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     # Never copied into an audit snapshot.
-    AUDIT_EXCLUDE = frozenset({"password"})
+    AUDIT_EXCLUDE = frozenset({"password", "calendar_token_hash"})
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -47,6 +47,14 @@ class BusinessUnit(models.Model):
         help_text=_("Receives escalations of overdue reviews."),
     )
     webhook_url = models.URLField(_("webhook URL"), blank=True)
+    # Never copied into an audit snapshot.
+    AUDIT_EXCLUDE = frozenset({"webhook_secret"})
+    webhook_secret = models.CharField(
+        _("webhook secret"),
+        max_length=128,
+        blank=True,
+        help_text=_("Signs each webhook body (HMAC-SHA256, header X-Koers-Signature)."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="business_units", blank=True
     )

@@ -34,6 +34,10 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A reminder that went out in a weekly digest points to the digest's own delivery.
+    digest = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="digested", editable=False
+    )
 
     class Meta:
         verbose_name = _("delivery")
