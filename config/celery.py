@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -14,7 +15,8 @@ app.autodiscover_tasks()
 
 # One entry per periodic job, each with a comment saying when and why. Exactly one beat runs.
 app.conf.beat_schedule = {
-    # Every 5 minutes: deliver outbox rows the after-commit task missed (broker down, worker
-    # restarted) and retry failed ones whose backoff has passed; each run leaves a SweepRun row.
-    "deliver-outbox": {"task": "register.sweep", "schedule": 300.0},
+    # Hourly (KOERS_SWEEP_INTERVAL): plan the review reminders that have come due, deliver outbox
+    # rows the after-commit task missed (broker down, worker restarted) and retry failed ones whose
+    # backoff has passed. One task that loops within a time limit; each run leaves a SweepRun row.
+    "sweep": {"task": "register.sweep", "schedule": float(settings.KOERS_SWEEP_INTERVAL)},
 }

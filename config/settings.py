@@ -154,8 +154,16 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 KOERS_SEND_HOUR = env_int("KOERS_SEND_HOUR", 8, minimum=0, maximum=23)
+# The "upcoming" reminder goes this many days before a review is due.
+KOERS_REMINDER_UPCOMING_DAYS = env_int("KOERS_REMINDER_UPCOMING_DAYS", 14, minimum=1, maximum=90)
+# How often beat runs the sweep (seconds): hourly; tests and demos may shorten it.
+KOERS_SWEEP_INTERVAL = env_int("KOERS_SWEEP_INTERVAL", 3600, minimum=1, maximum=86400)
 # The committee's policy: may the owner of a use-case tick off its duties, or must someone else?
 KOERS_OBLIGATION_FOUR_EYES = env_bool("KOERS_OBLIGATION_FOUR_EYES", False)
+# Unit webhooks (register/webhooks.py): seconds to wait for the receiver; loopback (and plain http
+# to it) only for tests and local receivers, never in production.
+KOERS_WEBHOOK_TIMEOUT = env_int("KOERS_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=60)
+KOERS_WEBHOOK_ALLOW_LOOPBACK = env_bool("KOERS_WEBHOOK_ALLOW_LOOPBACK", False)
 
 # STATIC FILES
 STATIC_URL = "static/"

@@ -135,7 +135,7 @@ class UserAdmin(KoersModelAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
     readonly_fields = ("groups", "user_permissions", "is_staff", "last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Personal info"), {"fields": ("first_name", "last_name", "email", "language")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email", "language", "weekly_digest")}),
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )

@@ -1,4 +1,4 @@
-"""Render and send one Delivery (e-mail now; webhooks join with the reminders). No scheduling
+"""Render and send one Delivery (e-mail here; webhooks in register/webhooks.py). No scheduling
 and no claiming here: `register.outbox` decides what to send and records how it went."""
 
 from __future__ import annotations
@@ -9,13 +9,16 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from register.choices import DeliveryChannel
 from register.models import Delivery, User
+from register.workflow import ACTIVE_STAGES
 
 
 class NothingToSend(Exception):
@@ -42,9 +45,40 @@ def _password_reset_link(delivery: Delivery) -> dict[str, Any]:
     }
 
 
-# Parts of a message made only when it is sent (secrets that must not rest in the outbox).
+def _weekly_digest_items(delivery: Delivery) -> dict[str, Any]:
+    """What a weekly digest lists, read when it is sent: the reminders that point to it (each
+    use-case, its stage and due date), leaving out reviews recorded since (no longer due or
+    late). Not to a person who is no longer active."""
+    if not User.objects.filter(pk=delivery.subject_id, is_active=True).exists():
+        raise NothingToSend("The person is no longer active.")
+    still_open = Q(use_case__schedule__next_due=F("due_date"), use_case__lifecycle_stage__in=ACTIVE_STAGES)
+    rows = Delivery.objects.filter(still_open, digest=delivery).order_by(
+        "due_date", "use_case_id", "created_at", "id"
+    )
+    with translation.override(delivery.language):
+        items = [
+            {
+                "label": row.context.get("label", ""),
+                "unit": row.context.get("unit", ""),
+                "stage": row.stage,
+                "due": formats.date_format(row.due_date, "DATE_FORMAT"),
+                "path": row.context.get("path", ""),
+            }
+            for row in rows
+        ]
+        week = formats.date_format(delivery.due_date, "DATE_FORMAT")
+    if not items:
+        raise NothingToSend(
+            "Every review it would list was recorded (or its use-case retired) before it went out."
+        )
+    return {"items": items, "week": week}
+
+
+# Parts of a message made only when it is sent: secrets that must not rest in the outbox, and
+# a weekly digest's list (its reminders are added until it goes out).
 MADE_AT_SENDING: dict[str, Callable[[Delivery], dict[str, Any]]] = {
     "password_reset": _password_reset_link,
+    "weekly_digest": _weekly_digest_items,
 }
 
 
@@ -61,7 +95,20 @@ def render(delivery: Delivery) -> tuple[str, str, str]:
 
 
 def send(delivery: Delivery) -> None:
+    if delivery.channel == DeliveryChannel.WEBHOOK:
+        from register import webhooks  # it imports NothingToSend from this module
+
+        webhooks.post(delivery)
+        return
     subject, text, html = render(delivery)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [delivery.recipient])
+    # The outbox row's id travels with the message: a receiver (or a test) can tell one message
+    # sent twice from two messages that read alike.
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        settings.DEFAULT_FROM_EMAIL,
+        [delivery.recipient],
+        headers={"X-Koers-Delivery": str(delivery.pk)},
+    )
     message.attach_alternative(html, "text/html")
     message.send(fail_silently=False)

@@ -72,7 +72,8 @@ def enqueue(
 def claim(pk: int) -> bool:
     """Take a row for sending: 1 updated row means this worker, and only this one, sends it."""
     now = timezone.now()
-    pending = Q(status=DeliveryStatus.QUEUED) | Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
+    # Both wait for their time: a retry for its backoff, a weekly digest for its Monday.
+    pending = Q(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.FAILED], next_attempt_at__lte=now)
     return (
         Delivery.objects.filter(Q(pk=pk) & pending).update(
             status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
@@ -122,7 +123,7 @@ def mark_interrupted(now: dt.datetime) -> int:
     )
 
 
-def sweep(*, time_limit: float = 240.0) -> SweepRun:
+def sweep(*, time_limit: float = 240.0, now: dt.datetime | None = None) -> SweepRun:
     """Deliver what is due, one row at a time, until done or out of time; record the run, also
     when it crashes (the error is kept, and /healthz judges only runs that finished cleanly). A
     row that fails waits for its backoff, so it is not tried twice in one run."""
@@ -130,6 +131,11 @@ def sweep(*, time_limit: float = 240.0) -> SweepRun:
     started = time.monotonic()
     try:
         run.marked_unknown = mark_interrupted(timezone.now())
+        from register import reminders  # the planner queues through this module
+
+        planned = reminders.plan(now or timezone.now())
+        run.reminders_queued, run.reminders_skipped = planned.queued, planned.skipped
+        run.planned_lines = planned.lines  # type: ignore[attr-defined]  # for send_reminders to print
         _deliver_due(run, started, time_limit)
     except BaseException as exc:
         run.error = f"{type(exc).__name__}: {exc}"[:2000]

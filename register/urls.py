@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from register import pages, views
+from register import calendar_views, pages, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,4 +21,6 @@ urlpatterns = [
     path("use-cases/<int:pk>/control/", pages.use_case_control, name="use_case_control"),
     path("use-cases/<int:pk>/check/", pages.use_case_check, name="use_case_check"),
     path("use-cases/<int:pk>/duties/<int:item_pk>/done/", pages.obligation_done, name="obligation_done"),
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
+    path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
 ]

@@ -34,6 +34,7 @@ class World:
     delivery: Delivery
     # One stored record per admin model (model name -> pk), for the generated admin rows.
     records: dict[str, int]
+    calendar_token: str  # the target's secret calendar-feed token
 
 
 Url = str | Callable[[World], str]
@@ -171,6 +172,15 @@ MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
     ("/use-cases/<int:pk>/duties/<int:item_pk>/done/", "POST"): (
         lambda w: f"/use-cases/{w.use_case.pk}/duties/999999999/done/",
         _expect(302, 404, 404, 404, 404, 404),  # no such duty on it: 404 even where the use-case is visible
+    ),
+    # The calendar: its page (and making a new address) for anyone signed in; the feed for whoever
+    # holds the secret address, signed in or not (calendar apps have no session).
+    ("/calendar/", "GET"): ("/calendar/", SIGNED_IN),
+    ("/calendar/", "POST"): ("/calendar/", _expect(302, 200, 200, 200, 200, 200)),
+    ("/calendar/<str:token>.ics", "GET"): (lambda w: f"/calendar/{w.calendar_token}.ics", PUBLIC),
+    ("/calendar/<str:token>.ics", "POST"): (
+        lambda w: f"/calendar/{w.calendar_token}.ics",
+        _expect(405, 405, 405, 405, 405, 405),
     ),
     ("/healthz", "GET"): ("/healthz", PUBLIC),
     ("/readyz", "GET"): ("/readyz", PUBLIC),
@@ -332,6 +342,7 @@ def world(db: None) -> World:
         use_case=use_case,
         delivery=delivery,
         records=records,
+        calendar_token=services.calendar_token_rotate(acting_user=None, user=target),
     )
 
 

@@ -80,6 +80,8 @@ class SweepRun(models.Model):
     delivered = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     marked_unknown = models.PositiveIntegerField(default=0)
+    reminders_queued = models.PositiveIntegerField(default=0)
+    reminders_skipped = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 
     class Meta:

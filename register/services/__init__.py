@@ -3,6 +3,7 @@ event in the same transaction. One module per area; import from here."""
 
 from __future__ import annotations
 
+from register.services.calendar import calendar_token_rotate
 from register.services.classification import (
     override_confirm,
     override_decline,
@@ -51,6 +52,7 @@ __all__ = [
     "StaleEdit",
     "action_complete",
     "business_unit_create",
+    "calendar_token_rotate",
     "decision_record",
     "incident_record",
     "legal_entity_create",

@@ -243,8 +243,18 @@ def _reschedule(use_case: UseCase, today: dt.date) -> None:
     else:
         latest = schedule.next_due(today, months)
         plan.next_due = min(plan.next_due, latest) if plan.next_due else latest
+    _save_plan(plan)
+
+
+def _save_plan(plan: ReviewSchedule) -> None:
+    """A schedule whose due date moved starts its reminders again from the new date's first stage."""
+    from register.reminders import first_reminder_at  # the planner imports these services
+
+    before = ReviewSchedule.objects.filter(pk=plan.pk).values_list("next_due", flat=True).first()
+    if before != plan.next_due or plan.next_reminder_at is None:
+        plan.next_reminder_at = first_reminder_at(plan.next_due)
     plan.updated_at = timezone.now()
-    plan.save(update_fields=["next_due", "updated_at"])
+    plan.save(update_fields=["next_due", "next_reminder_at", "updated_at"])
 
 
 def apply_tier(use_case: UseCase, tier: str) -> list[str]:
@@ -493,9 +503,9 @@ def review_record(
     )
     review.full_clean()
     review.save()
-    ReviewSchedule.objects.update_or_create(
-        use_case=locked, defaults={"next_due": next_due, "updated_at": timezone.now()}
-    )
+    plan, _created = ReviewSchedule.objects.get_or_create(use_case=locked)
+    plan.next_due = next_due
+    _save_plan(plan)
     _save(locked, fields)
     _audit(acting_user, locked, "reviewed", review.findings, review=snapshot_of(review))
     return review

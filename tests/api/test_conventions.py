@@ -57,6 +57,7 @@ def test_it_serialises_an_audit_event_completely(auditor: Client) -> None:
             "last_login": None,
             "date_joined": "2026-03-01T08:00:00Z",
             "language": "",
+            "weekly_digest": False,
         },
     }
 
