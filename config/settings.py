@@ -8,7 +8,7 @@ variables must be set and every malformed value stops the start with a message n
 from __future__ import annotations
 
 import zoneinfo
-from pathlib import Path
+from pathlib import Path, PurePath
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -136,6 +136,14 @@ EMAIL_HOST_USER = _email_config.get("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = _email_config.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = bool(_email_config.get("EMAIL_USE_TLS", False))
 EMAIL_USE_SSL = bool(_email_config.get("EMAIL_USE_SSL", False))
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    # filemail:////absolute/folder (django-environ drops one slash of the path).
+    EMAIL_FILE_PATH = _email_config.get("EMAIL_FILE_PATH") or ""
+    if not PurePath(EMAIL_FILE_PATH).is_absolute():
+        raise ImproperlyConfigured(
+            "EMAIL_URL must name an absolute folder for the file backend, like filemail:////var/mail; "
+            f"got {EMAIL_FILE_PATH!r}."
+        )
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"Koers <noreply@{_site.hostname}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -218,3 +218,15 @@ class QuestionsForm(forms.Form):
 
     def answers(self) -> dict[str, object]:
         return {code: ANSWER_VALUES[value] for code, value in self.cleaned_data.items()}
+
+
+class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A person's own settings: the language of screens and e-mails, and the weekly digest."""
+
+    class Meta:
+        model = User
+        fields = ["language", "weekly_digest"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

@@ -30,6 +30,7 @@ from register.forms import (
     ControlForm,
     FactsForm,
     QuestionsForm,
+    SettingsForm,
     WhatForm,
     apply_errors,
 )
@@ -324,3 +325,19 @@ def obligation_done(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
     else:
         messages.success(request, _("Marked as done."))
     return HttpResponseRedirect(reverse("use_case_detail", args=[use_case.pk]) + f"#duty-{item.pk}")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def account_settings(request: HttpRequest) -> HttpResponse:
+    """A person's own settings; the change is audited like any other change to a person."""
+    me = _user(request)
+    form = SettingsForm(request.POST if request.method == "POST" else None, instance=me)
+    if request.method == "POST" and form.is_valid():
+        if form.changed_data:
+            services.user_save(
+                acting_user=me, user=form.save(commit=False), changed_fields=form.changed_data, created=False
+            )
+        messages.success(request, _("Your settings are saved."))
+        return HttpResponseRedirect(reverse("account_settings"))
+    return render(request, "register/account_settings.html", {"form": form})

@@ -21,6 +21,7 @@ urlpatterns = [
     path("use-cases/<int:pk>/control/", pages.use_case_control, name="use_case_control"),
     path("use-cases/<int:pk>/check/", pages.use_case_check, name="use_case_check"),
     path("use-cases/<int:pk>/duties/<int:item_pk>/done/", pages.obligation_done, name="obligation_done"),
+    path("settings/", pages.account_settings, name="account_settings"),
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
 ]

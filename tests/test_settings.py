@@ -86,6 +86,9 @@ def test_it_refuses_to_start_without_a_required_variable(missing: str) -> None:
         ("CELERY_BROKER_URL", "kafka://127.0.0.1:9092"),
         ("CACHE_URL", "bogus://127.0.0.1"),
         ("EMAIL_URL", "pigeon://roof"),
+        ("EMAIL_URL", "filemail:///var/mail"),  # django-environ reads a relative folder: refused
+        ("KOERS_SWEEP_INTERVAL", "0"),
+        ("KOERS_REMINDER_UPCOMING_DAYS", "soon"),
         ("TIME_ZONE", "Europe/Atlantis"),
         ("KOERS_SEND_HOUR", "25"),
         ("KOERS_SEND_HOUR", "eight"),

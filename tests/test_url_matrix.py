@@ -175,6 +175,9 @@ MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
     ),
     # The calendar: its page (and making a new address) for anyone signed in; the feed for whoever
     # holds the secret address, signed in or not (calendar apps have no session).
+    # Each person's own settings (a valid POST saves and goes back to the page).
+    ("/settings/", "GET"): ("/settings/", SIGNED_IN),
+    ("/settings/", "POST"): ("/settings/", _expect(302, 302, 302, 302, 302, 302)),
     ("/calendar/", "GET"): ("/calendar/", SIGNED_IN),
     ("/calendar/", "POST"): ("/calendar/", _expect(302, 200, 200, 200, 200, 200)),
     ("/calendar/<str:token>.ics", "GET"): (lambda w: f"/calendar/{w.calendar_token}.ics", PUBLIC),

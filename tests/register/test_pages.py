@@ -142,3 +142,17 @@ def test_it_turns_red_when_every_sweep_crashes(anonymous: Client) -> None:
         SweepRun.objects.create(finished_at=dt.datetime.now(tz=dt.UTC), error="RuntimeError: boom")
         response = anonymous.get("/healthz")
     assert (response.status_code, response.json()["sweep"]) == (503, "late")
+
+
+def test_a_person_chooses_the_weekly_digest_and_their_language(member_a: Client) -> None:
+    from register.models import AuditEvent
+
+    page = member_a.get("/settings/").content.decode()
+    assert "Wekelijks overzicht" in page
+    response = member_a.post("/settings/", {"language": "en", "weekly_digest": "on"}, follow=True)
+    # Said in the language the page was asked in.
+    assert "Uw instellingen zijn opgeslagen." in response.content.decode()
+    person = User.objects.get(username="member_a")
+    assert (person.language, person.weekly_digest) == ("en", True)
+    event = AuditEvent.objects.filter(action="register.user.changed").latest("id")
+    assert (event.actor_label, event.justification) == ("member_a", "language, weekly_digest")
