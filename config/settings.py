@@ -164,6 +164,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 KOERS_SEND_HOUR = env_int("KOERS_SEND_HOUR", 8, minimum=0, maximum=23)
 # The "upcoming" reminder goes this many days before a review is due.
 KOERS_REMINDER_UPCOMING_DAYS = env_int("KOERS_REMINDER_UPCOMING_DAYS", 14, minimum=1, maximum=90)
+# An extra review (serious incident, vendor model change, missed goal, tier changed by a new
+# ruleset) falls due within this many days.
+KOERS_EXTRA_REVIEW_DAYS = env_int("KOERS_EXTRA_REVIEW_DAYS", 14, minimum=1, maximum=90)
 # How often beat runs the sweep (seconds): hourly; tests and demos may shorten it.
 KOERS_SWEEP_INTERVAL = env_int("KOERS_SWEEP_INTERVAL", 3600, minimum=1, maximum=86400)
 # The committee's policy: may the owner of a use-case tick off its duties, or must someone else?

@@ -191,6 +191,27 @@ class VendorAdmin(KoersModelAdmin):
     list_filter = ("ai_act_role", "processor_agreement", "trains_on_our_data", "ce_marking")
     search_fields = ("name", "product")
     exclude = ("created_at", "updated_at")
+    actions = ["model_changed"]
+
+    @admin.action(
+        description=_("Record a model change (an extra review of each use-case in use)"),
+        permissions=["change"],
+    )
+    def model_changed(self, request: HttpRequest, queryset: QuerySet[Vendor]) -> None:
+        total = 0
+        for vendor in queryset:
+            total += services.vendor_model_changed(
+                acting_user=request.user,  # type: ignore[arg-type]
+                vendor=vendor,
+                note=str(_("recorded in the admin")),
+            )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d use-case gets an extra review.", "%(count)d use-cases get an extra review.", total
+            )
+            % {"count": total},
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_superuser)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 
 from register import outbox, schedule
-from register.choices import DeliveryChannel, DeliveryStatus
+from register.choices import DeliveryChannel, DeliveryStatus, LifecycleStage
 from register.models import Delivery, ReviewSchedule, UseCase, User
 from register.services.notify import committee_recipients
 from register.workflow import ACTIVE_STAGES
@@ -135,7 +135,8 @@ def _rows(
 
 def _queue(use_case: UseCase, due: dt.date, stage: schedule.Stage, done: Planned) -> None:
     for recipient, key in _rows(use_case, due, stage):
-        reader = digest_reader(recipient)
+        # The weekly digest gathers review reminders; a pilot's end is said on the day.
+        reader = None if stage.name.startswith("pilot_") else digest_reader(recipient)
         if reader is not None:
             _digest(use_case, due, stage, recipient, key, reader, done)
             continue
@@ -279,75 +280,102 @@ def _line(use_case: UseCase, due: dt.date, stage: schedule.Stage, recipient: Rec
     )
 
 
+@dataclass(frozen=True)
+class Track:
+    """One kind of date a use-case's reminders count towards: its next review, or the end of
+    its pilot (PRODUCT.md: a reminder before the end, an escalation when it runs past it)."""
+
+    date_field: str  # on ReviewSchedule: the date the stages count from
+    at_field: str  # on ReviewSchedule: when the next stage is due to be planned (the claim)
+    prefix: str  # before the stage's name in the ledger and the template
+    stages: frozenset[str]  # the lifecycle stages in which it runs
+
+
+TRACKS = (
+    Track("next_due", "next_reminder_at", "", ACTIVE_STAGES),
+    Track("pilot_end", "pilot_reminder_at", "pilot_", frozenset({LifecycleStage.PILOT})),
+)
+
+
+def _named(stage: schedule.Stage, track: Track) -> schedule.Stage:
+    return replace(stage, name=track.prefix + stage.name)
+
+
 def plan(now: dt.datetime, *, limit: int = 500) -> Planned:
-    """One pass over the schedules whose reminder time has come (at most `limit`)."""
+    """One pass over the schedules whose reminder time has come (at most `limit` per track)."""
     done = Planned()
-    for pk, claimed_at in _due(now, limit):
-        try:
-            with transaction.atomic():
-                _plan_one(pk, claimed_at, now, done)
-        except Exception:  # one bad schedule must not stop the others (STYLE.md §9)
-            log.exception("reminders for schedule %s failed; tried again in an hour", pk)
-            ReviewSchedule.objects.filter(pk=pk, next_reminder_at=claimed_at).update(
-                next_reminder_at=now + dt.timedelta(hours=1)
-            )
+    for track in TRACKS:
+        for pk, claimed_at in _due(track, now, limit):
+            try:
+                with transaction.atomic():
+                    _plan_one(track, pk, claimed_at, now, done)
+            except Exception:  # one bad schedule must not stop the others (STYLE.md §9)
+                log.exception("reminders for schedule %s failed; tried again in an hour", pk)
+                ReviewSchedule.objects.filter(pk=pk, **{track.at_field: claimed_at}).update(
+                    **{track.at_field: now + dt.timedelta(hours=1)}
+                )
     return done
 
 
 def preview(now: dt.datetime, *, limit: int = 500) -> Planned:
     """What `plan` would write at `now`, writing nothing (send_reminders --dry-run)."""
     done = Planned()
-    for pk, _claimed_at in _due(now, limit):
-        plan_row = ReviewSchedule.objects.select_related(
-            "use_case__owner", "use_case__business_unit__lead"
-        ).get(pk=pk)
-        if plan_row.next_due is None:
-            continue
-        where = stages_at(plan_row.next_due, now)
-        use_case, due = plan_row.use_case, plan_row.next_due
-        done.schedules += 1
-        for stage in where.earlier:
-            for recipient, key in _rows(use_case, due, stage):
-                if not Delivery.objects.filter(**key).exists():
-                    done.skipped += 1
-                    done.lines.append(_line(use_case, due, stage, recipient, "skip"))
-        if where.current is not None:
-            for recipient, key in _rows(use_case, due, where.current):
-                if Delivery.objects.filter(**key).exists():
-                    continue
-                if digest_reader(recipient) is not None:
-                    done.digested += 1
-                    done.lines.append(_line(use_case, due, where.current, recipient, "digest"))
-                else:
-                    done.queued += 1
-                    done.lines.append(_line(use_case, due, where.current, recipient, "send"))
+    for track in TRACKS:
+        for pk, _claimed_at in _due(track, now, limit):
+            plan_row = _schedule(pk)
+            due = getattr(plan_row, track.date_field)
+            where = stages_at(due, now)
+            use_case = plan_row.use_case
+            done.schedules += 1
+            for stage in (_named(stage, track) for stage in where.earlier):
+                for recipient, key in _rows(use_case, due, stage):
+                    if not Delivery.objects.filter(**key).exists():
+                        done.skipped += 1
+                        done.lines.append(_line(use_case, due, stage, recipient, "skip"))
+            if where.current is not None:
+                current = _named(where.current, track)
+                for recipient, key in _rows(use_case, due, current):
+                    if Delivery.objects.filter(**key).exists():
+                        continue
+                    if not current.name.startswith("pilot_") and digest_reader(recipient) is not None:
+                        done.digested += 1
+                        done.lines.append(_line(use_case, due, current, recipient, "digest"))
+                    else:
+                        done.queued += 1
+                        done.lines.append(_line(use_case, due, current, recipient, "send"))
     return done
 
 
-def _due(now: dt.datetime, limit: int) -> list[tuple[int, dt.datetime]]:
+def _schedule(pk: int) -> ReviewSchedule:
+    return ReviewSchedule.objects.select_related("use_case__owner", "use_case__business_unit__lead").get(
+        pk=pk
+    )
+
+
+def _due(track: Track, now: dt.datetime, limit: int) -> list[tuple[int, dt.datetime]]:
     rows = (
         ReviewSchedule.objects.filter(
-            next_reminder_at__lte=now, next_due__isnull=False, use_case__lifecycle_stage__in=ACTIVE_STAGES
+            **{f"{track.at_field}__lte": now, f"{track.date_field}__isnull": False},
+            use_case__lifecycle_stage__in=track.stages,
         )
-        .order_by("next_reminder_at", "id")
-        .values_list("pk", "next_reminder_at")[:limit]
+        .order_by(track.at_field, "id")
+        .values_list("pk", track.at_field)[:limit]
     )
     return [(pk, at) for pk, at in rows if at is not None]
 
 
-def _plan_one(pk: int, claimed_at: dt.datetime, now: dt.datetime, done: Planned) -> None:
-    plan_row = ReviewSchedule.objects.select_related("use_case__owner", "use_case__business_unit__lead").get(
-        pk=pk
-    )
-    if plan_row.next_due is None:
+def _plan_one(track: Track, pk: int, claimed_at: dt.datetime, now: dt.datetime, done: Planned) -> None:
+    plan_row = _schedule(pk)
+    due = getattr(plan_row, track.date_field)
+    if due is None:
         return
-    where = stages_at(plan_row.next_due, now)
-    # The claim: only the sweep that moves next_reminder_at on from what it read does the work.
-    won = ReviewSchedule.objects.filter(pk=pk, next_reminder_at=claimed_at).update(
-        next_reminder_at=where.next_at
+    where = stages_at(due, now)
+    # The claim: only the sweep that moves the reminder time on from what it read does the work.
+    won = ReviewSchedule.objects.filter(pk=pk, **{track.at_field: claimed_at}).update(
+        **{track.at_field: where.next_at}
     )
     if won != 1 or where.current is None:
         return
     done.schedules += 1
-    _skip(plan_row.use_case, plan_row.next_due, where.earlier, done)
-    _queue(plan_row.use_case, plan_row.next_due, where.current, done)
+    _skip(plan_row.use_case, due, [_named(stage, track) for stage in where.earlier], done)
+    _queue(plan_row.use_case, due, _named(where.current, track), done)

@@ -106,7 +106,8 @@ def stages_at(
 
 
 def recipients(stage: str, repeat: int) -> tuple[str, ...]:
-    """Who hears of a stage (PRODUCT.md, deliveries): the one table of it."""
-    if stage == "overdue":
+    """Who hears of a stage (PRODUCT.md, deliveries): the one table of it. A pilot's stages
+    ("pilot_upcoming", ... before and after its end date) follow the same table."""
+    if stage.removeprefix("pilot_") == "overdue":
         return ("owner", "lead") if repeat == 0 else ("owner", "lead", "committee")
     return ("owner",)

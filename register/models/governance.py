@@ -114,6 +114,9 @@ class ReviewSchedule(models.Model):
     use_case = models.OneToOneField("register.UseCase", on_delete=models.PROTECT, related_name="schedule")
     next_due = models.DateField(_("next review due"), null=True, blank=True)
     next_reminder_at = models.DateTimeField(null=True, blank=True)
+    # A pilot's end date, as its reminders were planned for it, and when the next one goes out.
+    pilot_end = models.DateField(null=True, blank=True)
+    pilot_reminder_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -125,6 +128,12 @@ class ReviewSchedule(models.Model):
                 fields=["next_reminder_at"],
                 name="schedule_reminder_due",
                 condition=Q(next_reminder_at__isnull=False),
+            ),
+            # The hourly sweep also selects pilot_reminder_at <= now (a pilot's end date).
+            models.Index(
+                fields=["pilot_reminder_at"],
+                name="schedule_pilot_reminder_due",
+                condition=Q(pilot_reminder_at__isnull=False),
             ),
             # overdue_q(): the changelist, API filter, stats and dashboard filter on next_due.
             models.Index(fields=["next_due"], name="schedule_next_due"),

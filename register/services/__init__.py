@@ -22,6 +22,7 @@ from register.services.organisation import (
     membership_add,
     vendor_create,
     vendor_find_or_add,
+    vendor_model_changed,
     vendor_update,
 )
 from register.services.people import (
@@ -39,6 +40,7 @@ from register.services.use_cases import (
     decision_record,
     obligation_mark_done,
     review_record,
+    review_trigger,
     use_case_classify,
     use_case_confirm_classification,
     use_case_create,
@@ -66,6 +68,7 @@ __all__ = [
     "password_reset_request",
     "record_delete",
     "review_record",
+    "review_trigger",
     "role_grant",
     "role_revoke",
     "use_case_classify",
@@ -86,5 +89,6 @@ __all__ = [
     "user_save",
     "vendor_create",
     "vendor_find_or_add",
+    "vendor_model_changed",
     "vendor_update",
 ]

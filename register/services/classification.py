@@ -22,6 +22,7 @@ from register.services.use_cases import (
     _lock,
     _save,
     apply_tier,
+    review_trigger,
     store_engine_result,
     void_open_proposals,
 )
@@ -276,4 +277,6 @@ def use_case_reclassify(
         f"{engine.risk_tier} -> {result.risk_tier}",
         assessment=assessment.pk,
     )
+    if outcome.tier_before != outcome.tier_after:  # the law now says otherwise: look at it again
+        review_trigger(acting_user=acting_user, use_case=locked, reason=f"ruleset {result.ruleset_version}")
     return outcome

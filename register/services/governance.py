@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from register.audit import audit_log, snapshot_of
 from register.models import Action, Incident, Meeting, UseCase, User
-from register.services.use_cases import _lock, _save
+from register.services.use_cases import _lock, _save, review_trigger
 
 
 @transaction.atomic
@@ -64,4 +64,6 @@ def incident_record(*, acting_user: User, use_case: UseCase, **facts: Any) -> In
     incident.save()
     _save(locked, [])
     audit_log(actor=acting_user, action="register.incident.recorded", subject=incident, use_case_id=locked.pk)
+    if incident.seriousness:  # a serious incident (Art. 3(49)) brings the next review forward
+        review_trigger(acting_user=acting_user, use_case=locked, reason="serious incident")
     return incident

@@ -76,6 +76,22 @@ def vendor_update(*, acting_user: User, vendor: Vendor, **changes: Any) -> Vendo
     return locked
 
 
+@transaction.atomic
+def vendor_model_changed(*, acting_user: User, vendor: Vendor, note: str) -> int:
+    """The vendor announced a new model: each of its use-cases in use gets an extra review.
+    Returns how many."""
+    from register.services.use_cases import review_trigger  # that module imports this one
+
+    audit_log(actor=acting_user, action="register.vendor.model_changed", subject=vendor, justification=note)
+    triggered = 0
+    for use_case in vendor.use_cases.order_by("pk"):
+        triggered += (
+            review_trigger(acting_user=acting_user, use_case=use_case, reason=f"vendor model change: {note}")
+            is not None
+        )
+    return triggered
+
+
 def _plain(text: str) -> str:
     return " ".join(text.split()).casefold()
 

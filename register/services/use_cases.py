@@ -142,7 +142,7 @@ def use_case_create(
     )
     use_case.full_clean()
     use_case.save()
-    ReviewSchedule.objects.create(use_case=use_case)
+    _plan_pilot(ReviewSchedule.objects.create(use_case=use_case), use_case)
     _audit(acting_user, use_case, "created")
     return use_case
 
@@ -164,6 +164,7 @@ def use_case_update(*, acting_user: User | None, use_case: UseCase, version: int
         fields.append("status")
     locked.full_clean()
     _save(locked, fields)
+    _plan_pilot(ReviewSchedule.objects.get_or_create(use_case=locked)[0], locked)
     _audit(acting_user, locked, "changed", ", ".join(sorted(changes)))
     if "status" in fields:
         notify.submitted(locked)
@@ -244,6 +245,39 @@ def _reschedule(use_case: UseCase, today: dt.date) -> None:
         latest = schedule.next_due(today, months)
         plan.next_due = min(plan.next_due, latest) if plan.next_due else latest
     _save_plan(plan)
+
+
+def _extra_review_by(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=settings.KOERS_EXTRA_REVIEW_DAYS)
+
+
+@transaction.atomic
+def review_trigger(*, acting_user: User | None, use_case: UseCase, reason: str) -> ReviewSchedule | None:
+    """An extra review (PRODUCT.md, reviews): a serious incident, a vendor's model change, a missed
+    goal or a new ruleset that changes the tier brings the next review forward to within
+    KOERS_EXTRA_REVIEW_DAYS, unless one is due sooner already. Only for use-cases in use."""
+    locked = _lock(use_case)
+    if locked.lifecycle_stage not in workflow.ACTIVE_STAGES:
+        return None
+    plan, _created = ReviewSchedule.objects.get_or_create(use_case=locked)
+    by = _extra_review_by(timezone.localdate())
+    if plan.next_due is None or plan.next_due > by:
+        plan.next_due = by
+        _save_plan(plan)
+    _audit(acting_user, locked, "review_triggered", reason, next_due=plan.next_due)
+    return plan
+
+
+def _plan_pilot(plan: ReviewSchedule, use_case: UseCase) -> None:
+    """A pilot's reminders: before its end date, and weekly once it runs past it without a
+    decision (to production, or stopped). Planned again when the end date moves."""
+    from register.reminders import first_reminder_at  # the planner imports these services
+
+    end = use_case.pilot_end_date if use_case.lifecycle_stage == LifecycleStage.PILOT else None
+    if end == plan.pilot_end:
+        return
+    plan.pilot_end, plan.pilot_reminder_at = end, first_reminder_at(end)
+    plan.save(update_fields=["pilot_end", "pilot_reminder_at"])
 
 
 def _save_plan(plan: ReviewSchedule) -> None:
@@ -493,6 +527,8 @@ def review_record(
     elif next_due is None:
         months = _cadence(locked)
         next_due = schedule.next_due(today, months) if months else None
+        if checklist.get("goal_met") is False and next_due is not None:
+            next_due = min(next_due, _extra_review_by(today))  # a missed goal is looked at again soon
     review = Review(
         use_case=locked,
         due_date=due_date,

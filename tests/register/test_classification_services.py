@@ -238,3 +238,22 @@ def test_it_lifts_an_override_to_a_consistent_current_assessment(hiring: UseCase
         "high_risk",
         "2026.1",
     )
+
+
+def test_a_new_ruleset_that_changes_the_tier_brings_the_review_forward(hiring: UseCase) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from register.models import ReviewSchedule
+
+    UseCase.objects.filter(pk=hiring.pk).update(lifecycle_stage="production")
+    ReviewSchedule.objects.filter(use_case=hiring).update(
+        next_due=timezone.localdate() + dt.timedelta(days=80)
+    )
+    _older_ruleset_assessment(hiring)
+    services.use_case_reclassify(acting_user=None, use_case=hiring)
+    plan = ReviewSchedule.objects.get(use_case=hiring)
+    assert plan.next_due == timezone.localdate() + dt.timedelta(days=14)
+    event = AuditEvent.objects.get(action="register.use_case.review_triggered")
+    assert event.justification == "ruleset 2026.1"

@@ -176,3 +176,124 @@ def test_the_command_refuses_a_bad_moment() -> None:
 
     with pytest.raises(CommandError, match="--now must be an ISO date and time"):
         call_command("send_reminders", "--now", "tomorrow")
+
+
+# -- extra reviews ---------------------------------------------------------------------------
+
+NOW = at("2026-11-27T10:00+01:00")  # the review is planned for 15 December; an extra one: by 11 December
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_serious_incident_brings_the_review_forward(case: UseCase) -> None:
+    from register.models import AuditEvent
+
+    minor = {"what_happened": "Typo", "happened_at": NOW, "aware_at": NOW}
+    services.incident_record(acting_user=case.owner, use_case=case, **minor)
+    assert ReviewSchedule.objects.get(use_case=case).next_due == DUE  # not serious: nothing changes
+    services.incident_record(acting_user=case.owner, use_case=case, seriousness="c", **minor)
+    plan = ReviewSchedule.objects.get(use_case=case)
+    assert plan.next_due == dt.date(2026, 12, 11)
+    assert plan.next_reminder_at == reminders.first_reminder_at(dt.date(2026, 12, 11))
+    assert (
+        AuditEvent.objects.get(action="register.use_case.review_triggered").justification
+        == "serious incident"
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_vendors_model_change_brings_its_use_cases_reviews_forward(case: UseCase) -> None:
+    from register.models import Vendor
+
+    vendor = Vendor.objects.create(name="ChatDesk")
+    UseCase.objects.filter(pk=case.pk).update(vendor=vendor)
+    idea = factories.use_case("Idea", vendor=vendor)
+    chair = User.objects.get(username="chair")
+    assert services.vendor_model_changed(acting_user=chair, vendor=vendor, note="GPT-5 inside") == 1
+    assert ReviewSchedule.objects.get(use_case=case).next_due == dt.date(2026, 12, 11)
+    assert not ReviewSchedule.objects.filter(use_case=idea, next_due__isnull=False).exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_extra_review_never_pushes_an_earlier_one_back(case: UseCase) -> None:
+    ReviewSchedule.objects.filter(use_case=case).update(next_due=dt.date(2026, 12, 1))
+    services.review_trigger(acting_user=None, use_case=case, reason="serious incident")
+    assert ReviewSchedule.objects.get(use_case=case).next_due == dt.date(2026, 12, 1)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_missed_goal_brings_the_next_review_forward(case: UseCase) -> None:
+    chair = User.objects.get(username="chair")
+    met = services.review_record(
+        acting_user=chair, use_case=case, due_date=DUE, outcome=ReviewOutcome.CONTINUE, goal_met=True
+    )
+    missed = services.review_record(
+        acting_user=chair, use_case=case, due_date=DUE, outcome=ReviewOutcome.CONTINUE, goal_met=False
+    )
+    assert met.next_due is not None
+    assert met.next_due > dt.date(2027, 1, 1)  # the cadence
+    assert missed.next_due == dt.date(2026, 12, 11)
+
+
+# -- pilots ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pilot(case: UseCase) -> UseCase:
+    """A pilot of the same unit that ends on 15 January 2027."""
+    return factories.use_case(
+        "Pricing pilot",
+        unit=case.business_unit,
+        owner=case.owner,
+        lifecycle_stage="pilot",
+        pilot_scope="Two hotels",
+        pilot_end_date=dt.date(2027, 1, 15),
+        stop_criteria="Complaints",
+    )
+
+
+def pilot_rows() -> list[tuple[str, int, str, str]]:
+    return sorted(
+        Delivery.objects.filter(stage__startswith="pilot_").values_list(
+            "stage", "repeat", "recipient", "status"
+        )
+    )
+
+
+def test_a_pilot_is_reminded_of_its_end_and_escalated_when_it_runs_past_it(pilot: UseCase) -> None:
+    for moment in (
+        "2027-01-01T08:00+01:00",
+        "2027-01-15T08:00+01:00",
+        "2027-01-16T08:00+01:00",
+        "2027-01-23T08:00+01:00",
+    ):
+        reminders.plan(at(moment))
+    assert pilot_rows() == [
+        ("pilot_due", 0, "owner@example.org", "queued"),
+        ("pilot_overdue", 0, "lead@example.org", "queued"),
+        ("pilot_overdue", 0, "owner@example.org", "queued"),
+        ("pilot_overdue", 1, "chair@example.org", "queued"),
+        ("pilot_overdue", 1, "lead@example.org", "queued"),
+        ("pilot_overdue", 1, "owner@example.org", "queued"),
+        ("pilot_upcoming", 0, "owner@example.org", "queued"),
+    ]
+    row = Delivery.objects.get(stage="pilot_overdue", repeat=1, recipient="chair@example.org")
+    assert outbox.deliver_one(row.pk) is True
+    assert mail.outbox[-1].subject.startswith("Pilot loopt langer dan de einddatum")
+
+
+def test_a_pilot_moved_to_production_or_given_a_new_end_date_stops_the_old_reminders(pilot: UseCase) -> None:
+    reminders.plan(at("2027-01-01T08:00+01:00"))
+    services.use_case_update(
+        acting_user=pilot.owner, use_case=pilot, version=pilot.version, pilot_end_date=dt.date(2027, 3, 1)
+    )
+    reminders.plan(at("2027-01-16T08:00+01:00"))
+    old_end = Delivery.objects.filter(stage__startswith="pilot_", due_date=dt.date(2027, 1, 15))
+    assert list(old_end.values_list("stage", flat=True)) == ["pilot_upcoming"]  # nothing after the move
+    reminders.plan(at("2027-02-15T08:00+01:00"))
+    assert ("pilot_upcoming", 0, "owner@example.org", "queued") in pilot_rows()
+    assert Delivery.objects.filter(stage="pilot_upcoming", due_date=dt.date(2027, 3, 1)).exists()
+    UseCase.objects.filter(pk=pilot.pk).update(lifecycle_stage="production")
+    reminders.plan(at("2027-03-02T08:00+01:00"))
+    assert not Delivery.objects.filter(
+        stage__in=["pilot_due", "pilot_overdue"], due_date=dt.date(2027, 3, 1)
+    ).exists()
