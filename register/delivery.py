@@ -17,7 +17,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from register.choices import DeliveryChannel
-from register.models import Delivery, User
+from register.models import Delivery, ReviewSchedule, User
 from register.workflow import ACTIVE_STAGES
 
 
@@ -94,7 +94,26 @@ def render(delivery: Delivery) -> tuple[str, str, str]:
     return " ".join(subject.split()), text, html
 
 
+class MaybeSent(Exception):
+    """The message went out but no answer came (a webhook's receiver may have it): never resent
+    (at most once); the outbox records the row as `unknown` for people to look at."""
+
+
+def _still_due(delivery: Delivery) -> None:
+    """A review or pilot reminder goes out only while what it is about still stands: not after
+    the review was recorded (its date moved) or the pilot ended or moved."""
+    if not delivery.template.startswith("review_") or delivery.use_case is None:
+        return
+    plan = ReviewSchedule.objects.filter(use_case_id=delivery.use_case_id).first()
+    if delivery.stage.startswith("pilot_"):
+        if plan is None or plan.pilot_end != delivery.due_date:
+            raise NothingToSend("The pilot's end date changed, or it is no longer a pilot.")
+    elif plan is None or plan.next_due != delivery.due_date:
+        raise NothingToSend("The review was recorded (or re-planned) before this reminder went out.")
+
+
 def send(delivery: Delivery) -> None:
+    _still_due(delivery)
     if delivery.channel == DeliveryChannel.WEBHOOK:
         from register import webhooks  # it imports NothingToSend from this module
 

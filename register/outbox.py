@@ -69,11 +69,18 @@ def enqueue(
     return row
 
 
+CLOCK_GRACE = dt.timedelta(minutes=5)
+
+
 def claim(pk: int) -> bool:
     """Take a row for sending: 1 updated row means this worker, and only this one, sends it."""
     now = timezone.now()
-    # Both wait for their time: a retry for its backoff, a weekly digest for its Monday.
-    pending = Q(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.FAILED], next_attempt_at__lte=now)
+    # A retry waits for its backoff; a queued row for its time (a weekly digest for its Monday),
+    # with a few minutes' grace so a row stamped by a web server whose clock runs ahead of this
+    # worker's is not held back until the next sweep.
+    pending = Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now + CLOCK_GRACE) | Q(
+        status=DeliveryStatus.FAILED, next_attempt_at__lte=now
+    )
     return (
         Delivery.objects.filter(Q(pk=pk) & pending).update(
             status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
@@ -96,6 +103,9 @@ def deliver_one(pk: int) -> bool | None:
     except transport.NothingToSend as reason:  # nothing went out, and nothing ever should
         ours.update(status=DeliveryStatus.SKIPPED, last_error=str(reason))
         return None
+    except transport.MaybeSent as maybe:  # it may have arrived: evidence, never a second send
+        ours.update(status=DeliveryStatus.UNKNOWN, last_error=str(maybe))
+        return False
     except SoftTimeLimitExceeded:  # cut off mid-send: it may or may not have gone out
         ours.update(status=DeliveryStatus.UNKNOWN, last_error="Interrupted while sending; not resent.")
         raise

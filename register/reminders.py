@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -275,6 +276,8 @@ class Planned:
 
 def _line(use_case: UseCase, due: dt.date, stage: schedule.Stage, recipient: Recipient, what: str) -> str:
     label = use_case.reference or f"#{use_case.pk}"
+    if recipient.channel == DeliveryChannel.WEBHOOK:  # its URL holds the receiver's token: the host only
+        recipient = replace(recipient, address=f"webhook {urlsplit(recipient.address).hostname}")
     return (
         f"{what:8} {label} {use_case.name} · due {due} · {stage.name} #{stage.repeat} → {recipient.address}"
     )
@@ -377,5 +380,8 @@ def _plan_one(track: Track, pk: int, claimed_at: dt.datetime, now: dt.datetime, 
     if won != 1 or where.current is None:
         return
     done.schedules += 1
-    _skip(plan_row.use_case, due, [_named(stage, track) for stage in where.earlier], done)
+    # Only stages that came due since the last claim: earlier ones were handled then, with the
+    # recipients of then (a new lead does not get last week's reminder now).
+    missed = [_named(stage, track) for stage in where.earlier if stage.at >= claimed_at]
+    _skip(plan_row.use_case, due, missed, done)
     _queue(plan_row.use_case, due, _named(where.current, track), done)

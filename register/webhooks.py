@@ -18,6 +18,7 @@ import ipaddress
 import json
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +28,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from register.delivery import NothingToSend
+from register.delivery import MaybeSent, NothingToSend
 from register.models import BusinessUnit, Delivery, UseCase
 
 SIGNATURE_HEADER = "X-Koers-Signature"
@@ -199,21 +200,44 @@ def _is_public(address: IPAddress) -> bool:
     inner = _embedded(address)
     if inner is not None:
         return _is_public(inner)
+    if isinstance(address, ipaddress.IPv6Address) and any(address in net for net in NAT64):
+        return _is_public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))  # the IPv4 inside
     # is_global leaves out private, shared (100.64/10), loopback, link-local and reserved ranges;
-    # multicast is "global" to the ipaddress module, so it is refused by name.
-    return address.is_global and not (address.is_multicast or address.is_unspecified)
+    # multicast is "global" to the ipaddress module, so it is refused by name, like the others
+    # some Python versions still count as global.
+    return address.is_global and not (
+        address.is_multicast
+        or address.is_unspecified
+        or address.is_reserved
+        or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local)
+        or (isinstance(address, ipaddress.IPv6Address) and address in IPV4_TRANSLATED)
+    )
+
+
+# NAT64 prefixes carry an IPv4 address in their last 32 bits (RFC 6052, RFC 8215); ::ffff:0:0/96
+# is IPv4-translated (RFC 2765).
+NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+IPV4_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")
 
 
 def _request(target: Target, payload: bytes, headers: dict[str, str], *, timeout: float) -> int:
-    """POST to the checked addresses (no redirects followed) and return the status code."""
+    """POST to the checked addresses (no redirects followed) and return the status code. A
+    failure before the request is sent is retried later; after it, it may have arrived."""
     connection: http.client.HTTPConnection
     if target.scheme == "https":
         connection = _PinnedHTTPSConnection(target, timeout)
     else:
         connection = _PinnedHTTPConnection(target, timeout)
     try:
+        connection.connect()  # connection errors: nothing went out, retried with backoff
         connection.request("POST", target.path, body=payload, headers=headers)
-        return connection.getresponse().status
+        deadline = time.monotonic() + timeout  # for the whole answer, not each read
+        if connection.sock is not None:
+            connection.sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            return connection.getresponse().status
+        except (OSError, http.client.HTTPException) as exc:
+            raise MaybeSent(f"{target.host} did not answer: {type(exc).__name__}.") from exc
     finally:
         connection.close()
 

@@ -4,6 +4,33 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def plan_existing_reminders(apps, schema_editor):
+    """Schedules planned before reminders existed get their first reminder time, so the sweep
+    picks them up (a stage already past is sent or recorded as skipped by the first sweep)."""
+    import datetime as dt
+
+    from django.conf import settings
+
+    from register import schedule
+
+    def first(day):
+        return schedule.stages_at(
+            day,
+            dt.datetime.min.replace(tzinfo=dt.UTC),
+            hour=settings.KOERS_SEND_HOUR,
+            zone=settings.TIME_ZONE,
+            upcoming_days=settings.KOERS_REMINDER_UPCOMING_DAYS,
+        ).next_at
+
+    ReviewSchedule = apps.get_model("register", "ReviewSchedule")
+    for plan in ReviewSchedule.objects.filter(next_due__isnull=False, next_reminder_at__isnull=True):
+        ReviewSchedule.objects.filter(pk=plan.pk).update(next_reminder_at=first(plan.next_due))
+    pilots = ReviewSchedule.objects.filter(use_case__lifecycle_stage="pilot", use_case__pilot_end_date__isnull=False)
+    for plan in pilots.select_related("use_case"):
+        end = plan.use_case.pilot_end_date
+        ReviewSchedule.objects.filter(pk=plan.pk).update(pilot_end=end, pilot_reminder_at=first(end))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -60,4 +87,5 @@ class Migration(migrations.Migration):
             model_name='reviewschedule',
             index=models.Index(condition=models.Q(('pilot_reminder_at__isnull', False)), fields=['pilot_reminder_at'], name='schedule_pilot_reminder_due'),
         ),
+        migrations.RunPython(plan_existing_reminders, migrations.RunPython.noop),
     ]

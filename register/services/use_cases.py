@@ -268,6 +268,16 @@ def review_trigger(*, acting_user: User | None, use_case: UseCase, reason: str) 
     return plan
 
 
+def _plan_from_decision(use_case: UseCase) -> None:
+    """On approval (and on going to production) the next review follows the cadence from the
+    decision's day (PRODUCT.md, reviews), whatever an earlier classification had planned."""
+    months = _cadence(use_case)
+    plan, _created = ReviewSchedule.objects.get_or_create(use_case=use_case)
+    plan.next_due = schedule.next_due(timezone.localdate(), months) if months else None
+    _save_plan(plan)
+    _plan_pilot(plan, use_case)
+
+
 def _plan_pilot(plan: ReviewSchedule, use_case: UseCase) -> None:
     """A pilot's reminders: before its end date, and weekly once it runs past it without a
     decision (to production, or stopped). Planned again when the end date moves."""
@@ -481,6 +491,8 @@ def decision_record(
     decision.save()
     made = [Action.objects.create(decision=decision, **dataclasses.asdict(a)) for a in actions]
     _save(locked, fields)
+    if kind in {DecisionKind.APPROVE, DecisionKind.TO_PRODUCTION}:
+        _plan_from_decision(locked)
     notify.decided(locked, decision, DecisionKind(kind).label, conditions, justification)
     _audit(
         acting_user,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -44,5 +46,33 @@ def test_rolling_back_the_affected_groups_writes_them_out_in_words() -> None:
         old = apps.get_model("register", "UseCase").objects
         assert old.get(pk=ticked.pk).affected_people == "patients or clients in care, the public"
         assert old.get(pk=described.pk).affected_people == "Nurses"
+    finally:
+        _migrate(latest)
+
+
+def test_reminders_start_for_schedules_planned_before_they_existed() -> None:
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("register")[0]
+    apps = (
+        _migrate(("register", "0004_committee_admin"))
+        .loader.project_state(("register", "0004_committee_admin"))
+        .apps
+    )
+    User = apps.get_model("register", "User")
+    entity = apps.get_model("register", "LegalEntity").objects.create(name="Zorg BV")
+    unit = apps.get_model("register", "BusinessUnit").objects.create(legal_entity=entity, name="Wards")
+    owner = User.objects.create(username="ward-manager")
+    UseCase = apps.get_model("register", "UseCase")
+    pilot = UseCase.objects.create(name="Triage", business_unit=unit, owner=owner, lifecycle_stage="pilot",
+                                   pilot_end_date=dt.date(2027, 3, 1))  # fmt: skip
+    apps.get_model("register", "ReviewSchedule").objects.create(use_case=pilot, next_due=dt.date(2027, 1, 15))
+    try:
+        apps = _migrate(latest).loader.project_state(latest).apps
+        plan = apps.get_model("register", "ReviewSchedule").objects.get(use_case_id=pilot.pk)
+        # 14 days before, at 08:00 in Amsterdam (winter time: 07:00 UTC).
+        assert plan.next_reminder_at == dt.datetime(2027, 1, 1, 7, 0, tzinfo=dt.UTC)
+        assert (plan.pilot_end, plan.pilot_reminder_at) == (
+            dt.date(2027, 3, 1),
+            dt.datetime(2027, 2, 15, 7, 0, tzinfo=dt.UTC),
+        )
     finally:
         _migrate(latest)

@@ -134,8 +134,9 @@ def test_a_recorded_review_starts_the_reminders_again_from_the_new_date(case: Us
     assert reminders.plan(at("2026-12-23T08:00+01:00")).queued == 0  # the old date's weekly reminder stops
 
 
-def test_ideas_and_retired_use_cases_get_no_reminders(case: UseCase) -> None:
-    UseCase.objects.filter(pk=case.pk).update(lifecycle_stage="idea")
+@pytest.mark.parametrize("stage", ["idea", "retired", "suspended"])
+def test_ideas_retired_and_suspended_use_cases_get_no_reminders(case: UseCase, stage: str) -> None:
+    UseCase.objects.filter(pk=case.pk).update(lifecycle_stage=stage)
     assert reminders.plan(at("2026-12-15T08:00+01:00")).queued == 0
 
 
@@ -165,7 +166,8 @@ def test_the_command_prints_what_it_would_send_and_changes_nothing_in_a_dry_run(
     assert "Nothing was changed." in text
     assert rows() == []
     out = io.StringIO()
-    call_command("send_reminders", "--now", "2026-12-16T09:00+01:00", stdout=out)
+    with time_machine.travel(at("2026-12-16T09:05+01:00"), tick=False):
+        call_command("send_reminders", "--now", "2026-12-16T09:00+01:00", stdout=out)
     assert "queued   " in out.getvalue()
     assert "queued 2, recorded 2 as skipped" in out.getvalue()
     assert len(rows()) == 4
@@ -297,3 +299,49 @@ def test_a_pilot_moved_to_production_or_given_a_new_end_date_stops_the_old_remin
     assert not Delivery.objects.filter(
         stage__in=["pilot_due", "pilot_overdue"], due_date=dt.date(2027, 3, 1)
     ).exists()
+
+
+def test_a_reminder_still_queued_when_the_review_is_recorded_is_not_sent(case: UseCase) -> None:
+    reminders.plan(at("2026-12-16T08:00+01:00"))
+    with time_machine.travel(at("2026-12-16T08:10+01:00"), tick=False):
+        services.review_record(
+            acting_user=User.objects.get(username="chair"),
+            use_case=case,
+            due_date=DUE,
+            outcome=ReviewOutcome.CONTINUE,
+        )
+    row = Delivery.objects.get(stage="overdue", recipient="owner@example.org")
+    assert outbox.deliver_one(row.pk) is None
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == (
+        "skipped",
+        "The review was recorded (or re-planned) before this reminder went out.",
+    )
+    assert mail.outbox == []
+
+
+def test_the_command_looks_ahead_only_in_a_dry_run() -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="only with --dry-run"):
+        call_command("send_reminders", "--now", "2099-01-01T08:00+01:00")
+    with pytest.raises(CommandError, match="--now must be an ISO date and time"):
+        call_command("send_reminders", "--dry-run", "--now", "9999-12-31T23:00+00:00")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_approval_plans_the_next_review_from_the_decisions_day(case: UseCase) -> None:
+    from register.choices import DecisionKind
+
+    services.use_case_classify(
+        acting_user=case.owner,
+        use_case=case,
+        answers={"AI_SYSTEM": True, "ROLE_DEPLOYER": True, "ART50_1": True},
+    )
+    services.use_case_submit(acting_user=case.owner, use_case=case)
+    services.decision_record(
+        acting_user=User.objects.get(username="chair"), use_case=case, kind=DecisionKind.APPROVE
+    )
+    plan = ReviewSchedule.objects.get(use_case=case)
+    assert plan.next_due == dt.date(2027, 5, 27)  # limited risk: six months from 27 November
+    assert plan.next_reminder_at == reminders.first_reminder_at(dt.date(2027, 5, 27))

@@ -137,7 +137,9 @@ def test_beat_fires_the_sweep_and_the_worker_mails_the_due_reminder(broker: str,
     use_case = factories.use_case("Shelf-scanning robot", owner=owner, lifecycle_stage="production")
     plan, _created = ReviewSchedule.objects.get_or_create(use_case=use_case)
     plan.next_due = today
-    plan.next_reminder_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    # Planned 14 days ago, for its upcoming stage, which nobody swept: it is recorded as skipped.
+    upcoming_day = today - dt.timedelta(days=14)  # the worker runs with KOERS_SEND_HOUR=0
+    plan.next_reminder_at = dt.datetime.combine(upcoming_day, dt.time(0), tzinfo=zoneinfo.ZoneInfo(zone))
     plan.save()
 
     mail_dir = tmp_path / "mail"

@@ -13,14 +13,20 @@ from django.utils import timezone
 from register import outbox, reminders
 
 
-def _moment(text: str) -> dt.datetime:
+def _moment(text: str, *, dry_run: bool) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(text)
-    except ValueError:
+        moment = moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        moment + dt.timedelta(days=800)  # room for every stage this run can reach
+    except (ValueError, OverflowError):
         raise CommandError(
             f"--now must be an ISO date and time, like 2026-12-01T08:00+01:00; got {text!r}."
         ) from None
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    if not dry_run and moment > timezone.now():
+        # Planning for a later moment would send its reminders early and mark the ones between
+        # now and then as missed: only a dry run may look ahead.
+        raise CommandError("--now may lie in the future only with --dry-run.")
+    return moment
 
 
 class Command(BaseCommand):
@@ -31,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--now", help="the moment to plan for (ISO 8601; default: now)")
 
     def handle(self, *args: Any, dry_run: bool, now: str | None, **options: Any) -> None:
-        moment = _moment(now) if now else timezone.now()
+        moment = _moment(now, dry_run=dry_run) if now else timezone.now()
         if dry_run:
             planned = reminders.preview(moment)
             for line in planned.lines:
