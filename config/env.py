@@ -101,3 +101,21 @@ def broker_url(name: str, url: str) -> str:
     if scheme not in {"redis", "rediss", "amqp", "amqps", "pyamqp", "filesystem", "memory"}:
         raise ImproperlyConfigured(f"{name} must be a redis://, amqp:// or filesystem:// URL; got {url!r}.")
     return url
+
+
+def env_months(name: str, default: dict[str, int], *, keys: frozenset[str]) -> dict[str, int]:
+    """`key=months` pairs, comma-separated (e.g. "high_risk=3,limited=6"), over the defaults."""
+    value = env_str(name)
+    if value is None:
+        return dict(default)
+    merged = dict(default)
+    for part in (part.strip() for part in value.split(",") if part.strip()):
+        key, _sep, months = part.partition("=")
+        key = key.strip()
+        if key not in keys or not months.strip().isdigit() or int(months) < 1:
+            raise ImproperlyConfigured(
+                f"{name} takes key=months pairs with keys {', '.join(sorted(keys))} and months of 1 or more; "
+                f"got {part!r}."
+            )
+        merged[key] = int(months)
+    return merged

@@ -22,6 +22,7 @@ from config.env import (
     env_bool,
     env_int,
     env_list,
+    env_months,
     env_required,
     env_str,
 )
@@ -164,6 +165,13 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 KOERS_SEND_HOUR = env_int("KOERS_SEND_HOUR", 8, minimum=0, maximum=23)
 # The "upcoming" reminder goes this many days before a review is due.
 KOERS_REMINDER_UPCOMING_DAYS = env_int("KOERS_REMINDER_UPCOMING_DAYS", 14, minimum=1, maximum=90)
+# Months between reviews per tier (PRODUCT.md: high-risk 3, limited 6, minimal 12), e.g.
+# KOERS_REVIEW_CADENCE_MONTHS="high_risk=2,limited=6"; a prohibited use-case is never scheduled.
+KOERS_REVIEW_CADENCE_MONTHS = env_months(
+    "KOERS_REVIEW_CADENCE_MONTHS",
+    {"high_risk": 3, "limited": 6, "minimal": 12, "out_of_scope": 12},
+    keys=frozenset({"high_risk", "limited", "minimal", "out_of_scope"}),
+)
 # An extra review (serious incident, vendor model change, missed goal, tier changed by a new
 # ruleset) falls due within this many days.
 KOERS_EXTRA_REVIEW_DAYS = env_int("KOERS_EXTRA_REVIEW_DAYS", 14, minimum=1, maximum=90)

@@ -12,7 +12,8 @@ from dateutil.relativedelta import relativedelta
 
 from register.choices import RiskTier
 
-# Months between reviews per tier; settings.KOERS_REVIEW_CADENCE_MONTHS may override any of them.
+# Months between reviews per tier; settings.KOERS_REVIEW_CADENCE_MONTHS (from the environment
+# variable of that name) is what the services pass in.
 # A prohibited use-case is suspended and escalated at once, never scheduled.
 DEFAULT_CADENCE_MONTHS: dict[str, int | None] = {
     RiskTier.HIGH_RISK: 3,

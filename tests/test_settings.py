@@ -88,6 +88,8 @@ def test_it_refuses_to_start_without_a_required_variable(missing: str) -> None:
         ("EMAIL_URL", "pigeon://roof"),
         ("EMAIL_URL", "filemail:///var/mail"),  # django-environ reads a relative folder: refused
         ("KOERS_SWEEP_INTERVAL", "0"),
+        ("KOERS_REVIEW_CADENCE_MONTHS", "high_risk=0"),
+        ("KOERS_REVIEW_CADENCE_MONTHS", "scary=3"),
         ("KOERS_REMINDER_UPCOMING_DAYS", "soon"),
         ("TIME_ZONE", "Europe/Atlantis"),
         ("KOERS_SEND_HOUR", "25"),

@@ -230,7 +230,7 @@ def _cadence(use_case: UseCase) -> int | None:
     return schedule.cadence_months(
         use_case.risk_tier,
         override=use_case.review_cadence_months,
-        policy=getattr(settings, "KOERS_REVIEW_CADENCE_MONTHS", schedule.DEFAULT_CADENCE_MONTHS),
+        policy=settings.KOERS_REVIEW_CADENCE_MONTHS,
     )
 
 

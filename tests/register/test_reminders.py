@@ -345,3 +345,17 @@ def test_approval_plans_the_next_review_from_the_decisions_day(case: UseCase) ->
     plan = ReviewSchedule.objects.get(use_case=case)
     assert plan.next_due == dt.date(2027, 5, 27)  # limited risk: six months from 27 November
     assert plan.next_reminder_at == reminders.first_reminder_at(dt.date(2027, 5, 27))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_cadence_per_tier_comes_from_the_settings(case: UseCase, settings: object) -> None:
+    from register.choices import DecisionKind
+
+    settings.KOERS_REVIEW_CADENCE_MONTHS = {"high_risk": 3, "limited": 2, "minimal": 12, "out_of_scope": 12}  # type: ignore[attr-defined]
+    chatbot = {"AI_SYSTEM": True, "ROLE_DEPLOYER": True, "ART50_1": True}
+    services.use_case_classify(acting_user=case.owner, use_case=case, answers=chatbot)
+    services.use_case_submit(acting_user=case.owner, use_case=case)
+    services.decision_record(
+        acting_user=User.objects.get(username="chair"), use_case=case, kind=DecisionKind.APPROVE
+    )
+    assert ReviewSchedule.objects.get(use_case=case).next_due == dt.date(2027, 1, 27)
