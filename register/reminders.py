@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -312,6 +313,8 @@ def plan(now: dt.datetime, *, limit: int = 500) -> Planned:
             try:
                 with transaction.atomic():
                     _plan_one(track, pk, claimed_at, now, done)
+            except SoftTimeLimitExceeded:  # the sweep's time is up: stop here, the rest waits
+                raise
             except Exception:  # one bad schedule must not stop the others (STYLE.md §9)
                 log.exception("reminders for schedule %s failed; tried again in an hour", pk)
                 ReviewSchedule.objects.filter(pk=pk, **{track.at_field: claimed_at}).update(

@@ -359,3 +359,31 @@ def test_the_cadence_per_tier_comes_from_the_settings(case: UseCase, settings: o
         acting_user=User.objects.get(username="chair"), use_case=case, kind=DecisionKind.APPROVE
     )
     assert ReviewSchedule.objects.get(use_case=case).next_due == dt.date(2027, 1, 27)
+
+
+def test_one_broken_schedule_waits_an_hour_and_the_others_go_on(
+    case: UseCase, pilot: UseCase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = reminders._queue
+
+    def broken(use_case: UseCase, *args: object) -> None:
+        if use_case.pk == case.pk:
+            raise RuntimeError("boom")
+        real(use_case, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reminders, "_queue", broken)
+    moment = at("2027-01-01T08:00+01:00")
+    reminders.plan(moment)
+    assert ReviewSchedule.objects.get(use_case=case).next_reminder_at == moment + dt.timedelta(hours=1)
+    assert ("pilot_upcoming", 0, "owner@example.org", "queued") in pilot_rows()
+
+
+def test_the_sweeps_time_limit_is_not_swallowed(case: UseCase, monkeypatch: pytest.MonkeyPatch) -> None:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def out_of_time(*args: object) -> None:
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(reminders, "_queue", out_of_time)
+    with pytest.raises(SoftTimeLimitExceeded):
+        reminders.plan(at("2026-12-15T08:00+01:00"))
