@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,15 +21,10 @@ from register.choices import (
     LifecycleStage,
     ReviewOutcome,
     RiskTier,
-    Role,
     WorkflowStatus,
 )
 from register.models import Meeting, OverrideProposal, Review, UseCase, User
 from register.services.use_cases import ActionSpec
-
-
-def committee_members() -> QuerySet[User]:
-    return User.objects.filter(groups__name=Role.COMMITTEE, is_active=True).order_by("first_name", "username")
 
 
 class _PersonChoice(forms.ModelChoiceField):  # type: ignore[type-arg]

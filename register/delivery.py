@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, translation
@@ -17,8 +16,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from register.choices import DeliveryChannel
-from register.models import Delivery, ReviewSchedule, User
-from register.workflow import ACTIVE_STAGES
+from register.models import Delivery, User
+from register.selectors import reminder_still_due_q
 
 
 class NothingToSend(Exception):
@@ -51,8 +50,7 @@ def _weekly_digest_items(delivery: Delivery) -> dict[str, Any]:
     late). Not to a person who is no longer active."""
     if not User.objects.filter(pk=delivery.subject_id, is_active=True).exists():
         raise NothingToSend("The person is no longer active.")
-    still_open = Q(use_case__schedule__next_due=F("due_date"), use_case__lifecycle_stage__in=ACTIVE_STAGES)
-    rows = Delivery.objects.filter(still_open, digest=delivery).order_by(
+    rows = Delivery.objects.filter(reminder_still_due_q(), digest=delivery).order_by(
         "due_date", "use_case_id", "created_at", "id"
     )
     with translation.override(delivery.language):
@@ -104,12 +102,11 @@ def _still_due(delivery: Delivery) -> None:
     the review was recorded (its date moved) or the pilot ended or moved."""
     if not delivery.template.startswith("review_") or delivery.use_case is None:
         return
-    plan = ReviewSchedule.objects.filter(use_case_id=delivery.use_case_id).first()
+    if Delivery.objects.filter(reminder_still_due_q(), pk=delivery.pk).exists():
+        return
     if delivery.stage.startswith("pilot_"):
-        if plan is None or plan.pilot_end != delivery.due_date:
-            raise NothingToSend("The pilot's end date changed, or it is no longer a pilot.")
-    elif plan is None or plan.next_due != delivery.due_date:
-        raise NothingToSend("The review was recorded (or re-planned) before this reminder went out.")
+        raise NothingToSend("The pilot's end date changed, or it is no longer a pilot.")
+    raise NothingToSend("The review was recorded (or re-planned) before this reminder went out.")
 
 
 def send(delivery: Delivery) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.apps import apps
@@ -32,6 +33,7 @@ class Entry:
     first: bool  # the subject's first event: its whole record, not a change
 
 
+@cache  # asked for every field of every event on a page: the model's fields do not change
 def _field(subject_type: str, attname: str) -> Any:
     try:
         model = apps.get_model(subject_type)

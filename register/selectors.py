@@ -9,13 +9,13 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from register.aiact import classify
 from register.aiact.result import Classification
 from register.aiact.wording import DISCLAIMER
-from register.choices import AssessmentKind, ClassificationStatus, DecisionKind
+from register.choices import AssessmentKind, ClassificationStatus, DecisionKind, Role
 from register.models import AuditEvent, Decision, RiskAssessment, SweepRun, UseCase, User
 from register.workflow import ACTIVE_STAGES
 
@@ -33,6 +33,11 @@ def use_cases_visible_to(user: User | AnonymousUser) -> QuerySet[UseCase]:
     if user.has_perm("register.view_usecase"):
         return use_cases
     return use_cases.filter(business_unit__memberships__user=user)
+
+
+def committee_members() -> QuerySet[User]:
+    """The active members of the AI committee (the one statement of who that is)."""
+    return User.objects.filter(groups__name=Role.COMMITTEE, is_active=True)
 
 
 def overdue_q(today: dt.date) -> Q:
@@ -92,6 +97,17 @@ def due_soon_q(today: dt.date) -> Q:
 def action_past_due_q(today: dt.date) -> Q:
     """A follow-up action not done whose due date has passed (the organisation's local date)."""
     return Q(done_at__isnull=True, due_date__lt=today)
+
+
+def reminder_still_due_q() -> Q:
+    """A reminder row (review or pilot) whose subject still stands: the use-case's review is still
+    planned for the row's date and it is in use, or its pilot still ends on that date. What
+    becomes untrue before sending (a review recorded, a pilot moved) is not sent."""
+    review = ~Q(stage__startswith="pilot_") & Q(
+        use_case__schedule__next_due=F("due_date"), use_case__lifecycle_stage__in=ACTIVE_STAGES
+    )
+    pilot = Q(stage__startswith="pilot_", use_case__schedule__pilot_end=F("due_date"))
+    return review | pilot
 
 
 # The periodic sweep runs every 5 minutes; two hours without a finished run means it is stuck.

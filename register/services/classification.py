@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from register.aiact import classify
 from register.aiact.result import TIER_ORDER
 from register.audit import snapshot_of
-from register.choices import AssessmentKind, ClassificationStatus, DecisionKind, RiskTier, Role
+from register.choices import AssessmentKind, ClassificationStatus, DecisionKind, RiskTier
 from register.models import Decision, Meeting, OverrideProposal, RiskAssessment, UseCase, User
+from register.selectors import committee_members
 from register.services import notify
 from register.services.use_cases import (
     _audit,
@@ -29,7 +30,7 @@ from register.services.use_cases import (
 
 
 def _is_committee(user: User | None) -> bool:
-    return user is not None and user.is_active and user.groups.filter(name=Role.COMMITTEE).exists()
+    return user is not None and committee_members().filter(pk=user.pk).exists()
 
 
 def _latest_engine(use_case: UseCase) -> RiskAssessment | None:

@@ -9,8 +9,8 @@ from django.db import models
 from django.utils import timezone, translation
 
 from register import outbox
-from register.choices import Role
 from register.models import UseCase, User
+from register.selectors import committee_members
 
 
 def _language(user: User) -> str:
@@ -21,7 +21,7 @@ def committee_recipients() -> list[tuple[str, str]]:
     """The committee's shared address if configured, else each active member's own."""
     if settings.KOERS_COMMITTEE_EMAIL:
         return [(settings.KOERS_COMMITTEE_EMAIL, settings.LANGUAGE_CODE)]
-    members = User.objects.filter(groups__name=Role.COMMITTEE, is_active=True).exclude(email="")
+    members = committee_members().exclude(email="")
     return [(member.email, _language(member)) for member in members.order_by("pk")]
 
 

@@ -18,6 +18,7 @@ from register import services
 from register.choices import ReviewOutcome, Role
 from register.models import Action, AuditEvent, UseCase, User
 from tests import factories
+from tests.conftest import _client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -265,16 +266,14 @@ def test_a_downgrade_waits_for_a_second_member_who_is_not_the_owner(committee: C
     assert 'value="confirm_downgrade"' not in own_page  # the proposer cannot be the second pair of eyes
     # The owner, even on the committee, cannot confirm it either.
     services.role_grant(acting_user=None, user=case.owner, role=Role.COMMITTEE)
-    owner = Client()
-    owner.force_login(case.owner)
+    owner = _client_for(case.owner)
     assert 'value="confirm_downgrade"' not in owner.get(CHANGE.format(case.pk)).content.decode()
     proposal_id = str(case.override_proposals.get().pk)
     refused = _decide(owner, case, "confirm_downgrade", proposal_id=proposal_id)
     assert "A downgrade needs a second committee member who is not the owner." in refused.content.decode()
 
     second = factories.committee_member("second", first_name="Piet", last_name="de Vries")
-    other = Client()
-    other.force_login(second)
+    other = _client_for(second)
     assert 'value="confirm_downgrade"' in other.get(CHANGE.format(case.pk)).content.decode()
     assert _decide(other, case, "confirm_downgrade", proposal_id=proposal_id).status_code == 302
     case.refresh_from_db()
@@ -404,23 +403,16 @@ def test_a_decision_taken_in_a_meeting_appears_in_its_minutes(committee: Client)
     assert case.name in minutes.content.decode()
 
 
-def _client(person: User) -> Client:
-    client = Client()
-    client.force_login(person)
-    return client
-
-
 def test_a_confirmation_counts_only_for_the_downgrade_that_was_on_the_page(committee: Client) -> None:
     case = _submitted()
     _decide(committee, case, "override", risk_tier="minimal", justification="Only sorts by date")
-    second = _client(factories.committee_member("second"))
-    page = second.get(CHANGE.format(case.pk)).context
+    second = _client_for(factories.committee_member("second"))
+    assert 'value="confirm_downgrade"' in second.get(CHANGE.format(case.pk)).content.decode()
     first_proposal = case.override_proposals.get()
     seen_version = UseCase.objects.get(pk=case.pk).version
     # Meanwhile that one is declined and another downgrade proposed.
     _decide(committee, case, "decline_downgrade", reason="Wrong tier", proposal_id=str(first_proposal.pk))
     _decide(committee, case, "override", risk_tier="out_of_scope", justification="Not AI after all")
-    assert page is not None
     response = second.post(
         CHANGE.format(case.pk),
         {
@@ -472,7 +464,7 @@ def test_a_decision_that_does_not_fit_is_refused_with_a_message(committee: Clien
 
 @pytest.mark.parametrize("month", ["9999-12", "abc", "2026-13", "0-1", "10000-01"])
 def test_a_bad_month_in_the_list_is_ignored_not_an_error(committee: Client, month: str) -> None:
-    assert committee.get(f"/admin/register/usecase/?review_due_month={month}").status_code in {200, 302}
+    assert committee.get(f"/admin/register/usecase/?review_due_month={month}").status_code == 200
 
 
 def test_a_malformed_meeting_number_is_not_found(committee: Client) -> None:

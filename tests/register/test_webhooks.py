@@ -98,6 +98,7 @@ def _row(case: UseCase, url: str) -> Delivery:
     from register.models import ReviewSchedule
 
     ReviewSchedule.objects.update_or_create(use_case=case, defaults={"next_due": dt.date(2026, 12, 1)})
+    UseCase.objects.filter(pk=case.pk).update(lifecycle_stage="production")  # in use: it is reviewed
     return Delivery.objects.create(
         subject_type="register.usecase",
         subject_id=str(case.pk),
