@@ -7,6 +7,7 @@ reads `<NAME>_FILE` as well, so secrets can come from mounted files (Docker, Kub
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +120,18 @@ def env_months(name: str, default: dict[str, int], *, keys: frozenset[str]) -> d
             )
         merged[key] = int(months)
     return merged
+
+
+# DRF reads a rate's period by its first letter; these are the spellings it documents.
+_RATE = re.compile(r"^([1-9][0-9]*)/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate for DRF's throttles: a count per period, like "2000/hour" or "10/min"."""
+    value = (env_str(name, default) or default).strip()
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per second, minute, hour or day, like 2000/hour; "
+            f"got {value!r}."
+        )
+    return value

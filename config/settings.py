@@ -23,6 +23,7 @@ from config.env import (
     env_int,
     env_list,
     env_months,
+    env_rate,
     env_required,
     env_str,
 )
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but for the HTTPS redirect, so an API request's logged duration covers the rest.
+    "api.access_log.ApiAccessLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -267,7 +270,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.schema.KoersAutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "PAGE_SIZE": 100,
+    # Counted in the default cache (CACHE_URL: Redis in production, so every web process shares
+    # the counts); the rates are the two settings below. Too many requests: 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle", "api.throttling.UserThrottle"],
 }
+# Requests per person (token or session) and per anonymous address, like "2000/hour" or "10/min".
+KOERS_API_THROTTLE_USER = env_rate("KOERS_API_THROTTLE_USER", "2000/hour")
+KOERS_API_THROTTLE_ANON = env_rate("KOERS_API_THROTTLE_ANON", "60/hour")
+# Every API request authenticated by a token gets a row in the access log (api/access_log.py).
+# Always on in a deployment; tests that count a view's queries switch it off
+# (tests/api/access_log_helpers.py).
+KOERS_API_ACCESS_LOG = True
 DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Koers API",
@@ -294,10 +307,24 @@ SPECTACULAR_SETTINGS = {
             "ErrorCode429Enum",
             "ErrorCode500Enum",
         ]
+    }
+    # The register's own choice sets, one name each wherever a field uses them.
+    | {
+        f"{name}Enum": f"register.choices.{name}.choices"
+        for name in [
+            "RiskTier",
+            "WorkflowStatus",
+            "YesNoUnknown",
+            "ObligationStatus",
+            "DeliveryStatus",
+            "AssessmentKind",
+            "DecisionKind",
+        ]
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "api.schema.answers_closed",
+        "api.schema.query_values_not_empty",
     ],
 }
 

@@ -27,7 +27,8 @@ from register.models import AuditEvent, Delivery, User
 admin.site.disable_action("delete_selected")
 # Groups are code (register.roles), re-synced on every migrate: editing them here would not last.
 admin.site.unregister(Group)
-# API tokens are made with `manage.py drf_create_token <username>` (README, API tokens).
+# DRF's token admin shows whole keys and deletes without an audit event; register.admin_tokens
+# registers ours (`manage.py drf_create_token <username>` still works too).
 admin.site.unregister(TokenProxy)
 admin.site.site_header = _("Koers administration")
 admin.site.site_title = _("Koers")
@@ -170,4 +171,4 @@ class UserAdmin(KoersModelAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
 
 
 # The rest of the committee's admin, registered on import.
-from register import admin_meetings, admin_records, admin_use_cases  # noqa: E402, F401
+from register import admin_meetings, admin_records, admin_tokens, admin_use_cases  # noqa: E402, F401

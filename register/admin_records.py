@@ -21,6 +21,7 @@ from register import services
 from register.admin import KoersModelAdmin, ReadOnlyAdmin
 from register.models import (
     Action,
+    ApiAccess,
     BusinessUnit,
     Decision,
     Incident,
@@ -174,6 +175,18 @@ class MembershipAdmin(ReadOnlyAdmin):
 class SweepRunAdmin(ReadOnlyAdmin):
     list_display = ("started_at", "finished_at", "delivered", "failed", "marked_unknown", "error")
     date_hierarchy = "started_at"
+
+
+@admin.register(ApiAccess)
+class ApiAccessAdmin(ReadOnlyAdmin):
+    """Who asked the API for what with a token, newest first (the committee's view permission)."""
+
+    list_display = ("occurred_at", "user", "method", "path", "status_code", "duration_ms")
+    list_filter = (("user", admin.RelatedOnlyFieldListFilter), "status_code", "method")
+    search_fields = ("path",)
+    list_select_related = ("user",)
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False  # the log grows with every request; counting it all is slow
 
 
 @admin.register(Vendor)

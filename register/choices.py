@@ -165,3 +165,9 @@ class DeliveryStatus(models.TextChoices):
 class DeliveryChannel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     WEBHOOK = "webhook", _("Webhook")
+
+
+class ApiAuthentication(models.TextChoices):
+    """How an API request proved who sent it (the access log records only token requests)."""
+
+    TOKEN = "token", _("Token")

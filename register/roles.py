@@ -34,6 +34,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "register.change_vendor",
         "register.add_meeting",
         "register.change_meeting",
+        # The API's access log, and handing out API tokens (create, rotate, revoke; audited).
+        "register.view_apiaccess",
+        "register.manage_api_tokens",
     },
     Role.AUDITOR: _READ_ALL,
     # Members work through the business-unit form, not the admin: no model permissions.

@@ -3,6 +3,7 @@ package). Models derive only from their own row; writes live in `register.servic
 
 from __future__ import annotations
 
+from register.models.access import ApiAccess
 from register.models.core import AuditEvent, AuditEventQuerySet, Heartbeat, User
 from register.models.governance import Action, Decision, Incident, Meeting, Review, ReviewSchedule
 from register.models.organisation import BusinessUnit, LegalEntity, Membership, Vendor
@@ -17,6 +18,7 @@ from register.models.use_cases import (
 
 __all__ = [
     "Action",
+    "ApiAccess",
     "AuditEvent",
     "AuditEventQuerySet",
     "BusinessUnit",

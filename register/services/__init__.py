@@ -3,6 +3,7 @@ event in the same transaction. One module per area; import from here."""
 
 from __future__ import annotations
 
+from register.services.api_tokens import api_token_create, api_token_revoke, api_token_rotate
 from register.services.calendar import calendar_token_rotate
 from register.services.classification import (
     override_confirm,
@@ -53,6 +54,9 @@ from register.services.use_cases import (
 __all__ = [
     "StaleEdit",
     "action_complete",
+    "api_token_create",
+    "api_token_revoke",
+    "api_token_rotate",
     "business_unit_create",
     "calendar_token_rotate",
     "decision_record",

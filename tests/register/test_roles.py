@@ -45,7 +45,7 @@ READ_ALL = [
 def test_it_creates_the_three_groups_on_migrate() -> None:
     assert sorted(Group.objects.values_list("name", flat=True)) == ["auditor", "committee", "member"]
     assert _perms("auditor") == READ_ALL
-    # The committee's writes, each through a service that audits it.
+    # The committee's writes, each through a service that audits it; and the API's access log.
     assert _perms("committee") == sorted(
         [
             *READ_ALL,
@@ -55,6 +55,8 @@ def test_it_creates_the_three_groups_on_migrate() -> None:
             "register.change_meeting",
             "register.change_vendor",
             "register.decide_usecase",
+            "register.manage_api_tokens",
+            "register.view_apiaccess",
         ]
     )
     assert _perms("member") == []
