@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from register import schedule, workflow
 from register.aiact import answer_problems, classify
-from register.aiact.result import Classification
+from register.aiact.result import Classification, Obligation
 from register.audit import audit_log, snapshot_of
 from register.choices import (
     ClassificationStatus,
@@ -80,13 +80,20 @@ def _save(use_case: UseCase, fields: Iterable[str]) -> None:
 
 
 def _audit(actor: User | None, use_case: UseCase, verb: str, justification: str = "", **extra: Any) -> None:
+    """A use-case event. Its snapshot also carries the next review's date (kept apart on the
+    ReviewSchedule, STYLE.md §7, yet shown with the use-case), so `as_of` can tell it."""
+    next_due = ReviewSchedule.objects.filter(use_case=use_case).values_list("next_due", flat=True).first()
     audit_log(
         actor=actor,
         action=f"register.use_case.{verb}",
         subject=use_case,
         use_case_id=use_case.pk,
         justification=justification,
-        snapshot={**snapshot_of(use_case), **extra},
+        snapshot={
+            **snapshot_of(use_case),
+            "next_review_due": next_due.isoformat() if next_due else None,
+            **extra,
+        },
     )
 
 
@@ -208,21 +215,49 @@ def _prefilled(use_case: UseCase, answers: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _sync_obligations(use_case: UseCase, result: Classification) -> None:
-    """New duties open; vanished ones not applicable; evidence and progress are kept."""
+# What the engine says about a duty; a change to any of these is a change to the checklist.
+_DUTY_FIELDS = ("article", "title_nl", "title_en", "owner", "applies_from", "status")
+
+
+def _apply_duty(item: ObligationItem, duty: Obligation) -> bool:
+    """Bring an item in line with the engine's duty, keeping its evidence; whether it changed."""
+    before = [getattr(item, name) for name in _DUTY_FIELDS]
+    if item.status == ObligationStatus.NOT_APPLICABLE:
+        item.status = ObligationStatus.OPEN  # the duty is back
+    item.article, item.title_nl, item.title_en = duty.article, duty.title.nl, duty.title.en
+    item.owner, item.applies_from = duty.owner, duty.applies_from
+    return [getattr(item, name) for name in _DUTY_FIELDS] != before
+
+
+def _sync_obligations(use_case: UseCase, result: Classification, acting_user: User | None) -> None:
+    """New duties open; vanished ones not applicable; evidence and progress are kept. Each item
+    added or changed is audited with its snapshot: `as_of` rebuilds the checklist from them."""
     existing = {item.code: item for item in use_case.obligations.all()}
-    now = timezone.now()
+    added, updated = [], []
     for duty in result.obligations:
-        item = existing.pop(duty.code, None) or ObligationItem(use_case=use_case, code=duty.code)
-        if item.status == ObligationStatus.NOT_APPLICABLE:
-            item.status = ObligationStatus.OPEN  # the duty is back
-        item.article, item.title_nl, item.title_en = duty.article, duty.title.nl, duty.title.en
-        item.owner, item.applies_from, item.updated_at = duty.owner, duty.applies_from, now
-        item.save()
-    for item in existing.values():
-        if item.status != ObligationStatus.NOT_APPLICABLE:
-            item.status, item.updated_at = ObligationStatus.NOT_APPLICABLE, now
-            item.save(update_fields=["status", "updated_at"])
+        item = existing.pop(duty.code, None)
+        if item is None:
+            item = ObligationItem(use_case=use_case, code=duty.code)
+            _apply_duty(item, duty)
+            added.append(item)
+        elif _apply_duty(item, duty):
+            updated.append(item)
+    gone = [item for item in existing.values() if item.status != ObligationStatus.NOT_APPLICABLE]
+    for item in gone:
+        item.status = ObligationStatus.NOT_APPLICABLE
+    now = timezone.now()
+    for item in [*added, *updated, *gone]:
+        item.updated_at = now
+    ObligationItem.objects.bulk_create(added)  # primary keys come back (PostgreSQL, SQLite 3.35+)
+    ObligationItem.objects.bulk_update([*updated, *gone], [*_DUTY_FIELDS, "updated_at"])
+    for verb, items in (("added", added), ("updated", updated), ("not_applicable", gone)):
+        for item in items:
+            audit_log(
+                actor=acting_user,
+                action=f"register.obligation.{verb}",
+                subject=item,
+                use_case_id=use_case.pk,
+            )
 
 
 def _cadence(use_case: UseCase) -> int | None:
@@ -264,6 +299,7 @@ def review_trigger(*, acting_user: User | None, use_case: UseCase, reason: str) 
     if plan.next_due is None or plan.next_due > by:
         plan.next_due = by
         _save_plan(plan)
+        _save(locked, [])  # the detail shows the next review: its date moving is a change
     _audit(acting_user, locked, "review_triggered", reason, next_due=plan.next_due)
     return plan
 
@@ -317,11 +353,13 @@ def apply_tier(use_case: UseCase, tier: str) -> list[str]:
     return fields
 
 
-def _make_current(use_case: UseCase, assessment: RiskAssessment, result: Classification) -> list[str]:
+def _make_current(
+    use_case: UseCase, assessment: RiskAssessment, result: Classification, acting_user: User | None
+) -> list[str]:
     use_case.current_assessment = assessment
     use_case.fria_required = result.fria_required
     use_case.classification_status = ClassificationStatus.INDICATIVE
-    _sync_obligations(use_case, result)
+    _sync_obligations(use_case, result, acting_user)
     return [
         "current_assessment",
         "fria_required",
@@ -355,7 +393,7 @@ def store_engine_result(
         use_case.override_may_be_stale = True
         fields = ["override_may_be_stale"]
     else:
-        fields = _make_current(use_case, assessment, result)
+        fields = _make_current(use_case, assessment, result, acting_user)
     if result.risk_tier == "prohibited" and previous_tier != "prohibited":
         notify.prohibited(use_case, assessment)
     return assessment, fields

@@ -220,6 +220,19 @@ def test_an_extra_review_never_pushes_an_earlier_one_back(case: UseCase) -> None
     ReviewSchedule.objects.filter(use_case=case).update(next_due=dt.date(2026, 12, 1))
     services.review_trigger(acting_user=None, use_case=case, reason="serious incident")
     assert ReviewSchedule.objects.get(use_case=case).next_due == dt.date(2026, 12, 1)
+    assert UseCase.objects.get(pk=case.pk).version == 1  # nothing shown changed
+
+
+def test_an_extra_review_moves_the_use_case_and_is_in_its_snapshot(case: UseCase) -> None:
+    from register.models import AuditEvent
+
+    with time_machine.travel(NOW, tick=False):
+        services.review_trigger(acting_user=None, use_case=case, reason="vendor model change")
+    moved = UseCase.objects.get(pk=case.pk)
+    # The detail shows the next review: its date moving moves updated_at (PRODUCT.md).
+    assert (moved.version, moved.updated_at) == (2, NOW)
+    event = AuditEvent.objects.get(action="register.use_case.review_triggered")
+    assert (event.snapshot["next_review_due"], event.snapshot["version"]) == ("2026-12-11", 2)
 
 
 @time_machine.travel(NOW, tick=False)

@@ -156,6 +156,16 @@ def test_it_keeps_evidence_when_a_reclassification_changes_the_duties(committee_
         ("CHECK_VENDOR_DISCLOSURE", "open", ""),
     ]
     assert RiskAssessment.objects.filter(use_case=case).count() == 2
+    # Each item added or changed is audited with its snapshot; ART4 did not change the second time.
+    audited = AuditEvent.objects.filter(use_case_id=case.pk, subject_type="register.obligationitem")
+    assert sorted(audited.values_list("action", "snapshot__code", "snapshot__status")) == [
+        ("register.obligation.added", "ART26", "open"),
+        ("register.obligation.added", "ART4", "open"),
+        ("register.obligation.added", "CHECK_VENDOR_DISCLOSURE", "open"),
+        ("register.obligation.done", "ART26", "done"),
+        ("register.obligation.not_applicable", "ART26", "not_applicable"),
+    ]
+    assert set(audited.values_list("actor__username", flat=True)) == {case.owner.username, "secretary"}
 
 
 def test_it_suspends_a_prohibited_use_case_at_once() -> None:
@@ -421,8 +431,8 @@ def test_it_prefills_a_supplier_and_a_public_body() -> None:
 def test_it_writes_exactly_one_audit_event_per_service(committee_member: User) -> None:
     case = factories.use_case(lifecycle_stage="production")
 
-    def events() -> int:
-        return AuditEvent.objects.filter(use_case_id=case.pk).count()
+    def events() -> int:  # the use-case's own events; its checklist's items have theirs
+        return AuditEvent.objects.filter(use_case_id=case.pk, subject_type="register.usecase").count()
 
     steps = [
         lambda: services.use_case_update(acting_user=case.owner, use_case=case, version=1, goal="Clearer"),
@@ -444,6 +454,12 @@ def test_it_writes_exactly_one_audit_event_per_service(committee_member: User) -
         before = events()
         step()
         assert events() == before + 1
+    # Classifying also audited each checklist item it added (as_of rebuilds the checklist from them).
+    assert list(
+        AuditEvent.objects.filter(use_case_id=case.pk)
+        .exclude(subject_type="register.usecase")
+        .values_list("action", "snapshot__code")
+    ) == [("register.obligation.added", "ART4")]
 
 
 @pytest.mark.parametrize(
