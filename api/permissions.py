@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.permissions import DjangoModelPermissions, IsAuthenticated
 
 
 class ViewModelPermissions(DjangoModelPermissions):
@@ -14,3 +14,10 @@ class ViewModelPermissions(DjangoModelPermissions):
         "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
     }
+
+
+class ScopedReadPermissions(IsAuthenticated):
+    """For resources read through the visibility rule (`use_cases_visible_to` and what follows
+    from it): any signed-in person may ask; the rule decides what they get (a member, their own
+    units; someone without a unit, nothing; a record they may not see is a 404). The viewsets
+    are read-only, so DRF answers 405 to anything but a read."""

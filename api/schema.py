@@ -45,3 +45,18 @@ def answers_closed(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     if answers is not None:
         answers["additionalProperties"] = False
     return result
+
+
+def query_values_not_empty(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: an empty query value is refused (RejectUnknownQueryParamsMixin), so
+    every string parameter says it needs at least one character."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "string":
+                    schema.setdefault("minLength", 1)
+                items = schema.get("items", {})
+                if parameter.get("in") == "query" and items.get("type") == "string":
+                    items.setdefault("minLength", 1)
+    return result

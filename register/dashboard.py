@@ -255,6 +255,40 @@ def dashboard(user: User | AnonymousUser, *, now: dt.datetime) -> Dashboard:
     )
 
 
+def stats(user: User | AnonymousUser, *, now: dt.datetime) -> dict[str, Any]:
+    """The dashboard's numbers for the API (/api/v1/stats/): the same query, the same keys."""
+    today = timezone.localdate(now)
+    rows = _rows(user, today, chart_months(today))
+
+    def counts(keys: Sequence[tuple[str, Any]], prefix: str) -> list[dict[str, Any]]:
+        return [
+            {"key": value or "unassessed", "label": str(label), "count": _sum(rows, f"{prefix}:{value}")}
+            for value, label in keys
+        ]
+
+    return {
+        "today": today,
+        "total": _sum(rows, "total"),
+        "by_risk_tier": counts([(t, _tier_label(t)) for t in TIERS], "tier"),
+        "by_business_unit": [
+            {
+                "id": row["business_unit_id"],
+                "key": str(row["business_unit_id"]),
+                "label": row["business_unit__name"],
+                "count": int(row["total"]),
+            }
+            for row in rows
+        ],
+        "by_lifecycle_stage": counts(LifecycleStage.choices, "stage"),
+        "by_classification_status": counts(ClassificationStatus.choices, "classification"),
+        "review_overdue": _sum(rows, "overdue"),
+        "review_due_soon": _sum(rows, "due_soon"),
+        "submitted": _sum(rows, "submitted"),
+        "prohibited_not_retired": _sum(rows, "prohibited_not_retired"),
+        "actions_past_due": actions_past_due(user, today),
+    }
+
+
 # The charts. Fills are fixed (the SVG stands on its own); text takes the page's colour.
 TIER_FILLS = {
     "prohibited": "#8b0000",

@@ -7,17 +7,48 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from register.aiact import classify
 from register.aiact.result import Classification
 from register.aiact.wording import DISCLAIMER
 from register.choices import AssessmentKind, ClassificationStatus, DecisionKind, Role
-from register.models import AuditEvent, Decision, RiskAssessment, SweepRun, UseCase, User
+from register.models import (
+    Action,
+    AuditEvent,
+    BusinessUnit,
+    Decision,
+    Incident,
+    LegalEntity,
+    ObligationItem,
+    Review,
+    RiskAssessment,
+    SweepRun,
+    UseCase,
+    User,
+    Vendor,
+)
 from register.workflow import ACTIVE_STAGES
+
+_Held = TypeVar("_Held", bound=Model)
 
 
 def audit_events() -> QuerySet[AuditEvent]:
@@ -46,12 +77,20 @@ def overdue_q(today: dt.date) -> Q:
     return Q(lifecycle_stage__in=ACTIVE_STAGES, schedule__next_due__lt=today)
 
 
+def is_overdue(lifecycle_stage: str, next_due: dt.date | None, today: dt.date) -> bool:
+    """`overdue_q` for one record held in memory (the register as it stood at an instant, rebuilt
+    from the audit trail): the same rule, read in Python. A test holds the two together."""
+    return lifecycle_stage in ACTIVE_STAGES and next_due is not None and next_due < today
+
+
+def _overdue_flag(today: dt.date) -> Case:
+    return Case(When(overdue_q(today), then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
 def with_review_state(use_cases: QuerySet[UseCase], today: dt.date) -> QuerySet[UseCase]:
     """Each use-case with `review_overdue` (by `overdue_q`) and its number of `open_actions`."""
     return use_cases.annotate(
-        review_overdue=Case(
-            When(overdue_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()
-        ),
+        review_overdue=_overdue_flag(today),
         open_actions=Count("decisions__actions", filter=Q(decisions__actions__done_at__isnull=True)),
     )
 
@@ -174,3 +213,73 @@ def classification_standing(use_case: UseCase) -> Standing | None:
             reason=override.justification,
         )
     return None
+
+
+# --- the API's reads (STYLE.md §13): each page in a fixed number of queries ------------------------
+
+
+def use_cases_listed(user: User | AnonymousUser, today: dt.date) -> QuerySet[UseCase]:
+    """The use-cases `user` may see, with what the list shows: the next review and whether it is
+    overdue on `today` (the organisation's local date), and the current assessment."""
+    return (
+        use_cases_visible_to(user)
+        .select_related("current_assessment")
+        .annotate(next_review_due=F("schedule__next_due"), review_overdue=_overdue_flag(today))
+    )
+
+
+def use_cases_in_full(use_cases: QuerySet[UseCase]) -> QuerySet[UseCase]:
+    """What a use-case's detail holds, fetched with it: obligations, decisions and their actions,
+    reviews, and the number of incidents."""
+    incidents = (
+        Incident.objects.filter(use_case=OuterRef("pk")).order_by().values("use_case").annotate(n=Count("pk"))
+    )
+    return (
+        use_cases.select_related("current_assessment__author", "current_assessment__second_approver")
+        .prefetch_related(
+            Prefetch(
+                "obligations", ObligationItem.objects.select_related("done_by"), to_attr="obligation_list"
+            ),
+            Prefetch(
+                "decisions",
+                Decision.objects.select_related("decided_by").prefetch_related(
+                    Prefetch("actions", Action.objects.select_related("owner"), to_attr="action_list")
+                ),
+                to_attr="decision_list",
+            ),
+            Prefetch("reviews", Review.objects.select_related("reviewer"), to_attr="review_list"),
+        )
+        .annotate(incidents_count=Coalesce(Subquery(incidents.values("n")), 0))
+    )
+
+
+def held_by_visible(
+    model: type[_Held], user: User | AnonymousUser, path: str = "use_case"
+) -> QuerySet[_Held]:
+    """The records of `model` that belong to a use-case `user` may see (through `path`)."""
+    records = model._default_manager.all()
+    if user.is_authenticated and user.is_active and user.has_perm("register.view_usecase"):
+        return records
+    return records.filter(**{f"{path}__in": use_cases_visible_to(user).values("pk")})
+
+
+def business_units_visible_to(user: User | AnonymousUser) -> QuerySet[BusinessUnit]:
+    units = BusinessUnit.objects.select_related("legal_entity", "lead")
+    if user.is_authenticated and user.is_active and user.has_perm("register.view_businessunit"):
+        return units
+    if not user.is_authenticated or not user.is_active:
+        return units.none()
+    return units.filter(memberships__user=user)
+
+
+def legal_entities_visible_to(user: User | AnonymousUser) -> QuerySet[LegalEntity]:
+    if user.is_authenticated and user.is_active and user.has_perm("register.view_legalentity"):
+        return LegalEntity.objects.all()
+    return LegalEntity.objects.filter(pk__in=business_units_visible_to(user).values("legal_entity_id"))
+
+
+def vendors_visible_to(user: User | AnonymousUser) -> QuerySet[Vendor]:
+    """Every vendor for those who see the register; a member, the vendors of their units' use-cases."""
+    if user.is_authenticated and user.is_active and user.has_perm("register.view_vendor"):
+        return Vendor.objects.all()
+    return Vendor.objects.filter(pk__in=use_cases_visible_to(user).values("vendor_id"))

@@ -77,25 +77,56 @@ API_SIGNED_IN = _expect(401, 200, 200, 200, 200, 200)
 API_WRITE = _expect(401, 405, 405, 405, 405, 405)
 
 ADMIN_COMMITTEE_WRITES = _expect(302, 302, 302, 200, 403, 200)  # the committee saves through services
+ADMIN_COMMITTEE_ONLY = ADMIN_COMMITTEE_WRITES  # the access log and API tokens: not the auditors'
+# A record of (or belonging to) the world's use-case, in unit A: unit B and people without a unit
+# do not learn it exists.
+API_UNIT_A = _expect(401, 404, 200, 200, 200, 200, member_b=404)
+
+
+def _api_rows(
+    prefix: str,
+    record: Callable[[World], int],
+    *,
+    one: dict[str, int] = API_UNIT_A,
+    every: dict[str, int] = API_SIGNED_IN,
+) -> dict[tuple[str, str], tuple[Url, dict[str, int]]]:
+    """A read-only API resource: its list and one record, read and (refused) written."""
+    detail = f"/api/v1/^{prefix}/(?P<pk>[^/.]+)/$"
+    return {
+        (f"/api/v1/^{prefix}/$", "GET"): (f"/api/v1/{prefix}/", every),
+        (f"/api/v1/^{prefix}/$", "POST"): (f"/api/v1/{prefix}/", API_WRITE),
+        (detail, "GET"): (lambda w: f"/api/v1/{prefix}/{record(w)}/", one),
+        (detail, "PUT"): (lambda w: f"/api/v1/{prefix}/{record(w)}/", API_WRITE),
+        (detail, "DELETE"): (lambda w: f"/api/v1/{prefix}/{record(w)}/", API_WRITE),
+    }
 
 
 def _admin_rows(
-    model: str, *, add: dict[str, int] = ADMIN_NOBODY, delete: dict[str, int] = ADMIN_NOBODY
+    model: str,
+    *,
+    add: dict[str, int] = ADMIN_NOBODY,
+    delete: dict[str, int] = ADMIN_NOBODY,
+    view: dict[str, int] = ADMIN_VIEW,
+    app: str = "register",
 ) -> dict[tuple[str, str], tuple[Url, dict[str, int]]]:
     """The six URLs Django's admin serves for one model, for a record the world holds."""
-    base = f"/admin/register/{model}/"
+    base = f"/admin/{app}/{model}/"
 
     def at(suffix: str) -> Url:
         return lambda w: f"{base}{w.records[model]}/{suffix}"
 
     return {
-        (base, "GET"): (base, ADMIN_VIEW),
+        (base, "GET"): (base, view),
         (f"{base}add/", "GET"): (f"{base}add/", add),
         (f"{base}<path:object_id>/history/", "GET"): (at("history/"), ADMIN_REDIRECT),
         (f"{base}<path:object_id>/delete/", "GET"): (at("delete/"), delete),
-        (f"{base}<path:object_id>/change/", "GET"): (at("change/"), ADMIN_VIEW),
+        (f"{base}<path:object_id>/change/", "GET"): (at("change/"), view),
         (f"{base}<path:object_id>/", "GET"): (at(""), ADMIN_REDIRECT),
     }
+
+
+def _token_page(page: str) -> Url:
+    return lambda w: f"/admin/authtoken/tokenproxy/{w.records['tokenproxy']}/{page}/"
 
 
 def _meeting_page(page: str) -> Url:
@@ -124,6 +155,24 @@ MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
         for page in ("agenda/", "agenda.csv", "minutes/")
         for method in ("GET", "POST")
     },
+    # Who called the API with a token: the committee's to see, written by the API only.
+    **_admin_rows("apiaccess", view=ADMIN_COMMITTEE_ONLY),
+    # API tokens: the committee and superusers create, rotate and revoke them (each audited); the
+    # key is never shown again. Delete is refused to all in favour of revoke. The record's id is
+    # the token holder's user id.
+    **_admin_rows("tokenproxy", app="authtoken", view=ADMIN_COMMITTEE_ONLY, add=ADMIN_COMMITTEE_ONLY),
+    ("/admin/authtoken/tokenproxy/add/", "POST"): ("/admin/authtoken/tokenproxy/add/", ADMIN_COMMITTEE_ONLY),
+    **{
+        (f"/admin/authtoken/tokenproxy/<path:object_id>/{page}/", method): (
+            _token_page(page),
+            _expect(302, 302, 302, 302, 403, 302)
+            if (page, method) == ("revoke", "POST")
+            else ADMIN_COMMITTEE_ONLY,
+        )
+        for page in ("rotate", "revoke")
+        for method in ("GET", "POST")
+    },
+    ("/admin/^(?P<app_label>register|authtoken)/$", "GET"): ("/admin/register/", ADMIN_VIEW),
     # The import: the committee (add_usecase) and superusers; an empty POST shows the form again.
     ("/admin/register/usecase/import/", "GET"): ("/admin/register/usecase/import/", ADMIN_COMMITTEE_WRITES),
     ("/admin/register/usecase/import/", "POST"): ("/admin/register/usecase/import/", ADMIN_COMMITTEE_WRITES),
@@ -288,13 +337,53 @@ MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
         lambda w: f"/admin/register/user/{w.target.pk}/",
         ADMIN_REDIRECT,
     ),
-    ("/admin/^(?P<app_label>register)/$", "GET"): ("/admin/register/", ADMIN_VIEW),
     ("/admin/(?P<url>.*)$", "GET"): ("/admin/no-such-page/", _expect(302, 302, 302, 404, 404, 404)),
     ("/api/v1/", "GET"): ("/api/v1/", API_SIGNED_IN),
     # The engine is stateless and open to everyone signed in (members use it through the form).
     ("/api/v1/classify/", "POST"): ("/api/v1/classify/", _expect(401, 400, 400, 400, 400, 400)),
     ("/api/v1/classify/", "GET"): ("/api/v1/classify/", API_WRITE),
     ("/api/v1/questionnaire/", "GET"): ("/api/v1/questionnaire/", API_SIGNED_IN),
+    **_api_rows("use-cases", lambda w: w.use_case.pk),
+    ("/api/v1/^use-cases/(?P<pk>[^/.]+)/history/$", "GET"): (
+        lambda w: f"/api/v1/use-cases/{w.use_case.pk}/history/",
+        API_UNIT_A,
+    ),
+    ("/api/v1/^use-cases/(?P<pk>[^/.]+)/history/$", "POST"): (
+        lambda w: f"/api/v1/use-cases/{w.use_case.pk}/history/",
+        API_WRITE,
+    ),
+    **_api_rows("assessments", lambda w: w.records["riskassessment"]),
+    **_api_rows("decisions", lambda w: w.records["decision"]),
+    **_api_rows("actions", lambda w: w.records["action"]),
+    **_api_rows("reviews", lambda w: w.records["review"]),
+    **_api_rows("obligations", lambda w: w.records["obligationitem"]),
+    **_api_rows("incidents", lambda w: w.records["incident"]),
+    # Unit B belongs to the same legal entity as unit A: its members see the entity, not the unit.
+    **_api_rows(
+        "legal-entities", lambda w: w.records["legalentity"], one=_expect(401, 404, 200, 200, 200, 200)
+    ),
+    **_api_rows("business-units", lambda w: w.records["businessunit"]),
+    **_api_rows("vendors", lambda w: w.records["vendor"]),  # the vendor of the world's use-case
+    **_api_rows("deliveries", lambda w: w.delivery.pk, one=API_READ, every=API_READ),
+    # Exports: what the person may see (someone without a unit gets an empty file).
+    **{
+        (f"/api/v1/export/{name}", method): (
+            f"/api/v1/export/{name}",
+            API_SIGNED_IN if method == "GET" else API_WRITE,
+        )
+        for name in ("use-cases.csv", "use-cases.jsonl", "use-cases.xlsx", "evidence-pack.zip")
+        for method in ("GET", "POST")
+    },
+    ("/api/v1/use-cases/<int:pk>/evidence-pack.zip", "GET"): (
+        lambda w: f"/api/v1/use-cases/{w.use_case.pk}/evidence-pack.zip",
+        API_UNIT_A,
+    ),
+    ("/api/v1/use-cases/<int:pk>/evidence-pack.zip", "POST"): (
+        lambda w: f"/api/v1/use-cases/{w.use_case.pk}/evidence-pack.zip",
+        API_WRITE,
+    ),
+    ("/api/v1/stats/", "GET"): ("/api/v1/stats/", API_SIGNED_IN),
+    ("/api/v1/stats/", "POST"): ("/api/v1/stats/", API_WRITE),
     ("/api/v1/^audit-events/$", "GET"): ("/api/v1/audit-events/", API_READ),
     ("/api/v1/^audit-events/$", "POST"): ("/api/v1/audit-events/", API_WRITE),
     ("/api/v1/^audit-events/(?P<pk>[^/.]+)/$", "GET"): (
@@ -322,8 +411,9 @@ def test_it_covers_every_pattern() -> None:
 @pytest.fixture
 def world(db: None) -> World:
     target = UserFactory.create(username="target", email="target@example.org")
+    vendor = services.vendor_create(acting_user=None, name="ChatDesk")
     use_case = factories.use_case(
-        owner=target, unit=factories.business_unit("Unit A"), lifecycle_stage="production"
+        owner=target, unit=factories.business_unit("Unit A"), lifecycle_stage="production", vendor=vendor
     )
     with transaction.atomic():
         delivery = outbox.enqueue(
@@ -340,7 +430,9 @@ def world(db: None) -> World:
     records = _records(use_case, target)
     return World(
         target=target,
-        event=AuditEvent.objects.get(subject_type="register.user", subject_id=str(target.pk)),
+        event=AuditEvent.objects.filter(subject_type="register.user", subject_id=str(target.pk)).earliest(
+            "id"
+        ),
         user_type=ContentType.objects.get_for_model(User).pk,
         use_case=use_case,
         delivery=delivery,
@@ -352,7 +444,7 @@ def world(db: None) -> World:
 def _records(use_case: UseCase, person: User) -> dict[str, int]:
     """One record of each kind the admin lists, made the way Koers makes them."""
     from register.choices import DecisionKind
-    from register.models import Incident, Membership, SweepRun, Vendor
+    from register.models import ApiAccess, Incident, Membership, SweepRun
     from register.services.use_cases import ActionSpec
 
     chair = factories.committee_member("matrix-chair")
@@ -384,11 +476,25 @@ def _records(use_case: UseCase, person: User) -> dict[str, int]:
         "businessunit": use_case.business_unit_id,
         "membership": Membership.objects.create(user=person, business_unit=use_case.business_unit).pk,
         "sweeprun": SweepRun.objects.create().pk,
-        "vendor": Vendor.objects.create(name="ChatDesk").pk,
+        "vendor": use_case.vendor_id,  # type: ignore[dict-item]  # the world's use-case has one
+        "tokenproxy": _with_token(chair, person),
+        "apiaccess": ApiAccess.objects.create(
+            user=person,
+            method="GET",
+            path="/api/v1/",
+            status_code=200,
+            duration_ms=3,
+            authenticated_by="token",
+        ).pk,
         "meeting": services.meeting_record(
             acting_user=chair, held_on=dt.date(2026, 12, 3), title="December"
         ).pk,
     }
+
+
+def _with_token(chair: User, person: User) -> int:
+    services.api_token_create(acting_user=chair, user=person)
+    return person.pk
 
 
 @pytest.mark.parametrize("persona", PERSONAS, indirect=True)

@@ -1,6 +1,12 @@
 """Schemathesis against our own schema, in-process, as an auditor (README, API). Every operation
-the schema lists gets a few generated requests; each response must not be a 5xx and must match
-what the schema promises (status code, content type, body). Later endpoints join by themselves."""
+the schema lists gets generated requests, valid and invalid; every default check applies: no 5xx,
+status codes, content types, bodies and headers as documented, invalid input refused, valid input
+accepted. Later endpoints join by themselves.
+
+One check is switched off where a 400 comes from a rule the schema cannot express:
+`positive_data_acceptance` for `classify` (a carve-out answered true without its point is
+refused: the schema cannot say "this key only when that key is true") and for any request that
+carries a `cursor` (a cursor is an opaque string the server issued; a made-up one is refused)."""
 
 from __future__ import annotations
 
@@ -15,18 +21,11 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, seed, settings
 from rest_framework.authtoken.models import Token
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.checks import positive_data_acceptance
 
 from register import services
 from register.choices import Role
 from tests.factories import UserFactory
-
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
 schema.app = WSGIHandler()
@@ -60,4 +59,8 @@ def auditor_token(db: None, _keep_the_test_connection: None) -> str:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_it_keeps_every_operation_to_its_schema(case: Any, auditor_token: str) -> None:
-    case.call_and_validate(headers={"Authorization": f"Token {auditor_token}"}, checks=CHECKS)
+    opaque = case.operation.path == "/api/v1/classify/" or "cursor" in (case.query or {})
+    case.call_and_validate(
+        headers={"Authorization": f"Token {auditor_token}"},
+        excluded_checks=[positive_data_acceptance] if opaque else [],
+    )

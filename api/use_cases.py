@@ -1,0 +1,152 @@
+"""/api/v1/use-cases/: the register, now or as it stood at an instant (`as_of`), each use-case's
+history, and the stats the admin dashboard shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from django_filters.utils import translate_validation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.filters import UseCaseFilter, UtcIsoDateTimeField
+from api.permissions import ScopedReadPermissions
+from api.serializers import AuditEventSerializer, StatsSerializer, UseCaseDetailSerializer, UseCaseSerializer
+from api.views import COMMON_QUERY_PARAMS, RejectUnknownQueryParamsMixin, ScopedViewSet, _cursor_on
+from register import as_of, dashboard, selectors
+from register.models import UseCase
+
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATETIME,
+    description=(
+        "The register as it stood at this instant (ISO 8601), rebuilt from the audit trail: a use-case "
+        "created later is absent, one retired since shows as it was. A later instant than now reads as now."
+    ),
+)
+NOT_MODIFIED = OpenApiResponse(description="Not modified: the ETag in If-None-Match still holds.")
+
+
+def as_of_param(request: Request) -> dt.datetime | None:
+    """The `as_of` query parameter (the list, the detail, the exports, the evidence packs)."""
+    raw = request.query_params.get("as_of")
+    if raw is None:
+        return None
+    field = UtcIsoDateTimeField(required=True)
+    try:
+        instant = field.clean(raw)
+    except Exception as error:  # a django ValidationError: said as a 400 naming the parameter
+        messages = getattr(error, "messages", [str(error)])
+        raise ValidationError({"as_of": messages}) from None
+    # The trail holds nothing after now: a later instant reads as now (a forecast it is not).
+    return min(instant, timezone.now()) if instant is not None else None
+
+
+def _etag(data: Any) -> str:
+    body = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder).encode()
+    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[AS_OF]),
+    retrieve=extend_schema(parameters=[AS_OF], responses={200: UseCaseDetailSerializer, 304: NOT_MODIFIED}),
+)
+class UseCaseViewSet(ScopedViewSet):
+    """The register: the committee and auditors see every use-case, a member their own units'."""
+
+    filterset_class = UseCaseFilter
+    pagination_class = _cursor_on("created_at", "id")
+    paginated_actions = frozenset({"list", "history"})
+
+    def allowed_query_params(self) -> frozenset[str]:
+        allowed = super().allowed_query_params()
+        return allowed | {"as_of"} if self.action in {"list", "retrieve"} else allowed
+
+    def get_serializer_class(self) -> type[UseCaseSerializer]:
+        return UseCaseDetailSerializer if self.action == "retrieve" else UseCaseSerializer
+
+    def get_queryset(self) -> QuerySet[UseCase]:
+        use_cases = selectors.use_cases_listed(self.request.user, timezone.localdate())
+        return selectors.use_cases_in_full(use_cases) if self.action == "retrieve" else use_cases
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instant = as_of_param(request)
+        if instant is None:
+            return super().list(request, *args, **kwargs)
+        filterset = UseCaseFilter(request.query_params, queryset=UseCase.objects.none(), request=request)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        visible = selectors.use_cases_visible_to(request.user)
+        then = as_of.use_cases_as_of(visible, instant)
+        today = timezone.localdate(instant)
+        kept = {u.pk: u for u in then if as_of.matches(u, filterset.form.cleaned_data, today=today)}
+        # The cursor walks the same unchanging order as the live list (created_at never changes).
+        page = self.paginate_queryset(UseCase.objects.filter(pk__in=kept).only("pk", "created_at"))
+        rows: Sequence[UseCase] = [kept[u.pk] for u in page or ()]
+        return self.get_paginated_response(UseCaseSerializer(rows, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instant = as_of_param(request)
+        if instant is None:
+            use_case = self.get_object()
+        else:
+            visible = selectors.use_cases_visible_to(request.user)
+            found = get_object_or_404(visible, pk=self.kwargs["pk"])  # one that is not visible: 404
+            then = as_of.use_cases_as_of(visible.filter(pk=found.pk), instant, detail=True)
+            if not then:  # it was not there yet
+                raise Http404
+            use_case = then[0]
+        data = UseCaseDetailSerializer(use_case).data
+        response = Response(data)
+        modified = max([use_case.updated_at, *([use_case.vendor.updated_at] if use_case.vendor else [])])
+        response["ETag"] = _etag(data)
+        response["Last-Modified"] = http_date(modified.timestamp())
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        conditional = get_conditional_response(
+            request._request,
+            etag=response["ETag"],
+            last_modified=int(modified.timestamp()),
+            response=response,
+        )
+        return conditional  # type: ignore[return-value]
+
+    @extend_schema(
+        responses=AuditEventSerializer(many=True),
+        filters=False,
+        summary="The audit events of this use-case and of everything it holds, oldest first.",
+    )
+    @action(detail=True, pagination_class=_cursor_on("occurred_at", "id"))
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        use_case = self.get_object()  # a use-case the person may not see is a 404
+        events = selectors.audit_events().filter(use_case_id=use_case.pk)
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
+
+
+class StatsView(RejectUnknownQueryParamsMixin, APIView):
+    """The register in numbers: the same counts as the admin dashboard, from the same query."""
+
+    permission_classes = [ScopedReadPermissions]
+
+    def allowed_query_params(self) -> frozenset[str]:
+        return COMMON_QUERY_PARAMS
+
+    @extend_schema(responses=StatsSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(StatsSerializer(dashboard.stats(request.user, now=timezone.now())).data)
