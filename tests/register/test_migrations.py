@@ -76,3 +76,41 @@ def test_reminders_start_for_schedules_planned_before_they_existed() -> None:
         )
     finally:
         _migrate(latest)
+
+
+def test_duties_stored_before_their_events_existed_are_recorded_as_they_stand() -> None:
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("register")[0]
+    before = ("register", "0006_apiaccess")
+    apps = _migrate(before).loader.project_state(before).apps
+    entity = apps.get_model("register", "LegalEntity").objects.create(name="Retail BV")
+    unit = apps.get_model("register", "BusinessUnit").objects.create(legal_entity=entity, name="Shop")
+    owner = apps.get_model("register", "User").objects.create(username="shop-lead")
+    case = apps.get_model("register", "UseCase").objects.create(
+        name="Chatbot", business_unit=unit, owner=owner
+    )
+    Item = apps.get_model("register", "ObligationItem")
+    changed = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    fresh = Item.objects.create(use_case=case, code="ART4", article="Art. 4", title_nl="a", title_en="a",
+                                owner="deployer", updated_at=changed)  # fmt: skip
+    done = Item.objects.create(use_case=case, code="ART50_1", article="Art. 50(1)", title_nl="b", title_en="b",
+                               owner="deployer", status="done", done_by=owner, done_at=changed,
+                               evidence_note="Banner", updated_at=changed)  # fmt: skip
+    apps.get_model("register", "AuditEvent").objects.create(
+        occurred_at=changed, action="register.obligation.done", subject_type="register.obligationitem",
+        subject_id=str(done.pk), use_case_id=case.pk, snapshot={"id": done.pk, "status": "done"},
+    )  # fmt: skip
+    try:
+        apps = _migrate(latest).loader.project_state(latest).apps
+        events = apps.get_model("register", "AuditEvent").objects.filter(
+            subject_type="register.obligationitem"
+        )
+        recorded = events.get(action="register.obligation.recorded")
+        assert (recorded.subject_id, recorded.occurred_at, recorded.use_case_id) == (
+            str(fresh.pk),
+            changed,
+            case.pk,
+        )
+        assert (recorded.snapshot["code"], recorded.snapshot["status"]) == ("ART4", "open")
+        assert events.count() == 2  # the duty ticked off already had its event
+    finally:
+        _migrate(latest)
