@@ -44,11 +44,20 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):  # type: ignore[mi
     field_class = UtcIsoDateTimeField
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IntegerFilter(django_filters.NumberFilter):  # type: ignore[misc]
-    """A whole number: 1.5 is a 400, not silently 1."""
+# An id as the database holds it (a bigint): larger numbers are a 400, never an overflow.
+MAX_ID = 2**63 - 1
 
-    field_class = forms.IntegerField
+
+class IdField(forms.IntegerField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IntegerFilter(django_filters.NumberFilter):  # type: ignore[misc]
+    """A record's id: a whole number from 1 (1.5 is a 400, not silently 1)."""
+
+    field_class = IdField
 
 
 class StrictBooleanField(forms.NullBooleanField):

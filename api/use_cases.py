@@ -13,7 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
@@ -41,6 +41,24 @@ AS_OF = OpenApiParameter(
     ),
 )
 NOT_MODIFIED = OpenApiResponse(description="Not modified: the ETag in If-None-Match still holds.")
+CONDITIONAL = [
+    OpenApiParameter(
+        "If-None-Match",
+        str,
+        OpenApiParameter.HEADER,
+        description="The ETag of an earlier answer: 304 when nothing shown has changed since.",
+    ),
+    OpenApiParameter(
+        "ETag", str, OpenApiParameter.HEADER, response=[200, 304], description="Changes with anything shown."
+    ),
+    OpenApiParameter(
+        "Last-Modified",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description="When the use-case (or its vendor) last changed; informative, 304 goes by the ETag.",
+    ),
+]
 
 
 def as_of_param(request: Request) -> dt.datetime | None:
@@ -65,7 +83,9 @@ def _etag(data: Any) -> str:
 
 @extend_schema_view(
     list=extend_schema(parameters=[AS_OF]),
-    retrieve=extend_schema(parameters=[AS_OF], responses={200: UseCaseDetailSerializer, 304: NOT_MODIFIED}),
+    retrieve=extend_schema(
+        parameters=[AS_OF, *CONDITIONAL], responses={200: UseCaseDetailSerializer, 304: NOT_MODIFIED}
+    ),
 )
 class UseCaseViewSet(ScopedViewSet):
     """The register: the committee and auditors see every use-case, a member their own units'."""
@@ -118,12 +138,10 @@ class UseCaseViewSet(ScopedViewSet):
         response["ETag"] = _etag(data)
         response["Last-Modified"] = http_date(modified.timestamp())
         patch_vary_headers(response, ("Authorization", "Cookie"))
-        conditional = get_conditional_response(
-            request._request,
-            etag=response["ETag"],
-            last_modified=int(modified.timestamp()),
-            response=response,
-        )
+        # Always ask again; and only the ETag answers "not modified": whether a review is overdue
+        # changes at local midnight, and names shown change, without `updated_at` moving.
+        patch_cache_control(response, private=True, no_cache=True)
+        conditional = get_conditional_response(request._request, etag=response["ETag"], response=response)
         return conditional  # type: ignore[return-value]
 
     @extend_schema(

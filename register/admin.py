@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Model, QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -41,6 +42,14 @@ class KoersModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     # Django 6's default today: a URL typed without a scheme is taken as https.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # Secrets a changelist filter in the URL (`?key__startswith=a`) could otherwise reveal one
+    # character at a time: Django allows any lookup on a model's own fields.
+    SECRET_FIELDS = frozenset({"password", "key", "webhook_secret", "calendar_token_hash"})
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        if self.SECRET_FIELDS.intersection(lookup.split(LOOKUP_SEP)):
+            return False  # Django answers 400 (DisallowedModelAdminLookup)
+        return bool(super().lookup_allowed(lookup, value, request))
 
     def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> None:  # type: ignore[override]
         return None

@@ -160,6 +160,8 @@ class LegalEntityAdmin(ReadOnlyAdmin):
 @admin.register(BusinessUnit)
 class BusinessUnitAdmin(ReadOnlyAdmin):
     list_display = ("name", "legal_entity", "lead")
+    # The secret that signs the unit's webhooks is for the receiver only, not for readers.
+    exclude = ("webhook_secret",)
     search_fields = ("name",)
     list_select_related = ("legal_entity", "lead")
 

@@ -175,6 +175,7 @@ def override_confirm(
         second_approver=acting_user,
         meeting=meeting,
     )
+    use_case.refresh_from_db()  # the override saved its own copy: the snapshot is of the use-case now
     _audit(acting_user, use_case, "override_confirmed", locked.justification, proposal=snapshot_of(locked))
     return assessment
 

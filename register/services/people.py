@@ -9,13 +9,14 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from register import outbox
 from register.audit import audit_log, snapshot_of
 from register.choices import Role
-from register.models import AuditEvent, Delivery, User
+from register.models import Action, AuditEvent, Delivery, UseCase, User
 from register.roles import STAFF_ROLES
 
 
@@ -120,13 +121,28 @@ def record_delete(*, acting_user: User, instance: models.Model, justification: s
     """A superuser's hard delete: the record as it stood goes into the trail, then it goes."""
     if not acting_user.is_superuser:
         raise PermissionError("Only a superuser deletes records.")
+    use_case_id = _use_case_of(instance)
+    # The use-case holding the record (not one that is itself being deleted).
+    holder = UseCase.objects.filter(pk__in=[] if isinstance(instance, UseCase) else [use_case_id])
     audit_log(
         actor=acting_user,
         action=f"{instance._meta.label_lower}.deleted",
         subject=instance,
         justification=justification,
+        use_case_id=use_case_id,  # in the use-case's history, and its export, too
     )
     instance.delete()
+    if holder.exists():  # what the use-case's detail showed has changed: updated_since sees it
+        holder.update(updated_at=timezone.now(), version=models.F("version") + 1)
+
+
+def _use_case_of(instance: models.Model) -> int | None:
+    """The use-case a record belongs to (itself, directly, or through its decision)."""
+    if isinstance(instance, UseCase):
+        return int(instance.pk)
+    if isinstance(instance, Action):
+        return int(instance.decision.use_case_id)
+    return getattr(instance, "use_case_id", None)
 
 
 @transaction.atomic
@@ -160,7 +176,24 @@ def user_pseudonymise(*, acting_user: User | None, user: User) -> User:
     user.set_unusable_password()
     user.save()
     AuditEvent.objects.pseudonymise(user_id=user.pk, pseudonym=pseudonym)
+    _touch_use_cases_showing(user)
     audit_log(
         actor=acting_user, action="register.user.pseudonymised", subject=user, snapshot=_user_snapshot(user)
     )
     return user
+
+
+def _touch_use_cases_showing(user: User) -> None:
+    """The use-cases whose detail shows the person's name now show the pseudonym: their
+    updated_at moves, so a copy kept up to date with `updated_since` loses the name too."""
+    shown = (
+        Q(owner=user)
+        | Q(decisions__decided_by=user)
+        | Q(decisions__actions__owner=user)
+        | Q(reviews__reviewer=user)
+        | Q(obligations__done_by=user)
+        | Q(assessments__author=user)
+        | Q(assessments__second_approver=user)
+    )
+    ids = set(UseCase.objects.filter(shown).values_list("pk", flat=True))
+    UseCase.objects.filter(pk__in=ids).update(updated_at=timezone.now(), version=models.F("version") + 1)

@@ -1,10 +1,12 @@
 """The auditor's numbers add up (PRODUCT.md): the JSON list, the CSV export, the stats and the
 admin dashboard agree on one register (the dashboard's, built through the services), read one
-hour after midnight UTC, with the expected counts written out."""
+hour after midnight UTC (and at 23:30 UTC the evening before, already the same day in Amsterdam),
+with the expected counts written out."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections import Counter
 from typing import Any
@@ -15,7 +17,7 @@ from django.test import Client
 
 from register.dashboard import dashboard
 from register.models import User
-from tests.register.test_dashboard import NOW, register, secretary  # noqa: F401 (fixtures)
+from tests.register.test_dashboard import LATE_EVENING_UTC, NOW, register, secretary  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,15 +38,21 @@ def _pages(client: Client, url: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.usefixtures("register")
-def test_the_list_the_stats_and_the_dashboard_agree(committee: Client, secretary: User) -> None:  # noqa: F811
-    with time_machine.travel(NOW, tick=False):
+@pytest.mark.parametrize("now", [NOW, LATE_EVENING_UTC], ids=["01:00 UTC", "23:30 UTC the day before"])
+def test_the_list_the_stats_and_the_dashboard_agree(
+    committee: Client,
+    secretary: User,  # noqa: F811
+    now: dt.datetime,
+) -> None:
+    # Both instants are 27 November in Amsterdam: "today" is the organisation's day, not UTC's.
+    with time_machine.travel(now, tick=False):
         rows = _pages(committee, "/api/v1/use-cases/?page_size=5")
         overdue = _pages(committee, "/api/v1/use-cases/?review_overdue=true")
         stats = committee.get("/api/v1/stats/").json()
         export = committee.get("/api/v1/export/use-cases.csv?delimiter=semicolon")
         body = b"".join(export.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
         csv_rows = list(csv.DictReader(io.StringIO(body), delimiter=";"))
-        board = dashboard(secretary, now=NOW)
+        board = dashboard(secretary, now=now)
 
     assert len(rows) == 12
     assert Counter(row["risk_tier"] for row in rows) == TIERS

@@ -198,7 +198,7 @@ def test_it_refuses_a_second_token_for_one_person(make_persona: MakePersona) -> 
     auditor = make_persona("auditor")
     _key_of(auditor)
     with pytest.raises(
-        ValidationError, match=r"^\['auditor already has an API token; rotate it instead\.'\]$"
+        ValidationError, match=r"^\['auditor heeft al een API-token; vervang dat in plaats daarvan\.'\]$"
     ):
         services.api_token_create(acting_user=None, user=auditor)
 
@@ -213,7 +213,7 @@ def test_it_revokes_a_token_at_once(committee: Client, make_persona: MakePersona
     assert Token.objects.filter(user=auditor).exists()  # asking is not doing
     done = committee.post(f"/admin/authtoken/tokenproxy/{auditor.pk}/revoke/", follow=True)
     assert done.redirect_chain == [("/admin/authtoken/tokenproxy/", 302)]
-    assert "The API token of auditor is revoked: it no longer works." in done.content.decode()
+    assert "Het API-token van auditor is ingetrokken: het werkt niet meer." in done.content.decode()
     refused = client.get("/api/v1/audit-events/")
     assert refused.status_code == 401
     assert refused.json()["errors"][0]["detail"] == "Invalid token."

@@ -449,8 +449,10 @@ def test_it_answers_a_repeated_detail_request_with_304_until_something_changes(a
     again = auditor.get(url, headers={"If-None-Match": first["ETag"]})
     assert again.status_code == 304
     assert again["ETag"] == first["ETag"]
+    # Only the ETag says "not modified": the date alone misses what changes without updated_at.
     since = auditor.get(url, headers={"If-Modified-Since": first["Last-Modified"]})
-    assert since.status_code == 304
+    assert since.status_code == 200
+    assert first["Cache-Control"] == "private, no-cache"
     with _at(40):
         item = use_case.obligations.get(status="open")
         services.obligation_mark_done(acting_user=chair, item=item, evidence_note="Checked the banner")
@@ -526,6 +528,10 @@ def test_it_filters_the_list(auditor: Client, query: str, names: list[str]) -> N
         ("updated_since=yesterday", "updated_since"),
         ("review_due_before=2026-13-01", "review_due_before"),
         ("page_size=501", "page_size"),
+        ("page_size=%C2%B2", "page_size"),  # a superscript two is a digit to Python, not a number
+        ("business_unit=100000000000000000000000", "business_unit"),
+        ("legal_entity=0", "legal_entity"),
+        ("risk_tier=", "risk_tier"),
         ("cursor=not-a-cursor", "cursor"),
         ("colour=blue", "colour"),
         ("as_of=2026-02-30T00:00:00Z", "as_of"),
@@ -572,3 +578,39 @@ def test_it_changes_nothing_in_the_register_its_only_write_is_the_access_log(cli
             assert client.get(path, headers=token).status_code == 200, path
     writes = [q["sql"].split()[:3] for q in queries.captured_queries if not q["sql"].startswith("SELECT")]
     assert writes == [["INSERT", "INTO", '"register_apiaccess"']] * len(paths)
+
+
+def test_a_superusers_deletion_moves_updated_at_and_shows_in_the_history(auditor: Client) -> None:
+    use_case, _owner, _chair = _chatbot()
+    root = UserFactory.create(username="root", is_superuser=True, is_staff=True)
+    review = use_case.reviews.get()
+    with _at(60):  # 2 May
+        services.record_delete(acting_user=root, instance=review, justification="Entered twice")
+    detail = auditor.get(f"/api/v1/use-cases/{use_case.pk}/").json()
+    assert (detail["updated_at"], detail["version"], detail["reviews"]["count"]) == (
+        "2026-05-02T11:00:00+02:00",
+        7,
+        0,
+    )
+    history = auditor.get(f"/api/v1/use-cases/{use_case.pk}/history/?page_size=100").json()["results"]
+    assert (history[-1]["action"], history[-1]["justification"]) == (
+        "register.review.deleted",
+        "Entered twice",
+    )
+
+
+def test_a_pseudonymised_leaver_moves_updated_at_where_their_name_was_shown(auditor: Client) -> None:
+    use_case, owner, chair = _chatbot()
+    with _at(0):
+        other = factories.use_case("Elsewhere")
+    with _at(80):  # 22 May
+        new_owner = UserFactory.create(username="noor")
+        services.use_case_reassign_owner(acting_user=chair, use_case=use_case, owner=new_owner)
+    with _at(81):
+        services.user_deactivate(acting_user=chair, user=owner)
+        services.user_pseudonymise(acting_user=chair, user=owner)
+    changed = auditor.get("/api/v1/use-cases/?updated_since=2026-05-23T00:00:00Z").json()["results"]
+    assert [(u["id"], u["updated_at"]) for u in changed] == [(use_case.pk, "2026-05-23T11:00:00+02:00")]
+    detail = auditor.get(f"/api/v1/use-cases/{use_case.pk}/").json()
+    assert detail["decisions"][0]["actions"][0]["owner"]["name"] == f"former-{owner.pk}"
+    assert other.pk not in {u["id"] for u in changed}

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from api.filters import UseCaseFilter
 from register import as_of, services
 from register.choices import DecisionKind, ReviewOutcome
-from register.models import BusinessUnit, LegalEntity, UseCase, User
+from register.models import BusinessUnit, LegalEntity, OverrideProposal, UseCase, User
 from register.services.use_cases import ActionSpec
 from tests import factories
 
@@ -394,3 +394,25 @@ def test_it_refuses_a_filter_it_cannot_apply_as_of_an_instant(history: UseCase) 
     assert as_of.matches(case, {"sector": None, "risk_tier": []}, today=dt.date(2026, 10, 1))
     with pytest.raises(ValueError, match="'sector'"):
         as_of.matches(case, {"sector": "retail"}, today=dt.date(2026, 10, 1))
+
+
+def test_it_shows_a_downgrade_a_second_member_confirmed(secretary: User) -> None:
+    chair = factories.committee_member("chair")
+    with _at("2026-03-02T09:00:00+00:00"):
+        case = factories.use_case(lifecycle_stage="production")
+        services.use_case_classify(acting_user=case.owner, use_case=case, answers=CHATBOT)
+    with _at("2026-03-03T09:00:00+00:00"):
+        proposal = services.override_propose(
+            acting_user=secretary, use_case=case, risk_tier="minimal", justification="No chat, only a form"
+        )
+    assert isinstance(proposal, OverrideProposal)  # a downgrade waits for a second member
+    with _at("2026-03-04T09:00:00+00:00"):
+        services.override_confirm(acting_user=chair, proposal=proposal)
+    case.refresh_from_db()
+    (then,) = as_of.use_cases_as_of(UseCase.objects.filter(pk=case.pk), _instant("2026-03-05T09:00:00+00:00"))
+    assert (then.risk_tier, then.classification_status) == ("minimal", "overridden")
+    assert then.version == case.version
+    (before,) = as_of.use_cases_as_of(
+        UseCase.objects.filter(pk=case.pk), _instant("2026-03-03T12:00:00+00:00")
+    )
+    assert (before.risk_tier, before.classification_status) == ("limited", "indicative")

@@ -78,7 +78,7 @@ def test_reminders_start_for_schedules_planned_before_they_existed() -> None:
         _migrate(latest)
 
 
-def test_duties_stored_before_their_events_existed_are_recorded_as_they_stand() -> None:
+def test_duties_and_next_reviews_stored_before_their_events_existed_are_recorded_as_they_stand() -> None:
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes("register")[0]
     before = ("register", "0006_apiaccess")
     apps = _migrate(before).loader.project_state(before).apps
@@ -88,6 +88,7 @@ def test_duties_stored_before_their_events_existed_are_recorded_as_they_stand() 
     case = apps.get_model("register", "UseCase").objects.create(
         name="Chatbot", business_unit=unit, owner=owner
     )
+    apps.get_model("register", "ReviewSchedule").objects.create(use_case=case, next_due=dt.date(2027, 1, 15))
     Item = apps.get_model("register", "ObligationItem")
     changed = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
     fresh = Item.objects.create(use_case=case, code="ART4", article="Art. 4", title_nl="a", title_en="a",
@@ -112,5 +113,10 @@ def test_duties_stored_before_their_events_existed_are_recorded_as_they_stand() 
         )
         assert (recorded.snapshot["code"], recorded.snapshot["status"]) == ("ART4", "open")
         assert events.count() == 2  # the duty ticked off already had its event
+        (baseline,) = apps.get_model("register", "AuditEvent").objects.filter(
+            action="register.use_case.recorded"
+        )
+        assert (baseline.subject_id, baseline.snapshot["name"]) == (str(case.pk), "Chatbot")
+        assert baseline.snapshot["next_review_due"] == "2027-01-15"
     finally:
         _migrate(latest)
