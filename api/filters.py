@@ -26,8 +26,9 @@ from register.models import AuditEvent, UseCase
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):  # type: ignore[misc]
-    """ISO 8601, refused with a 400 when it does not fit in UTC (year 1 at +14:00 would be
-    year 0, which Python cannot represent: a 500 otherwise)."""
+    """ISO 8601, in UTC. An instant that is valid ISO 8601 but falls outside what Python holds in
+    UTC (year 1 at +14:00 is still year 0 in UTC) is read as the first or last instant there is:
+    nothing in the register is that old or that new, so the answer is the same."""
 
     def clean(self, value: Any) -> dt.datetime | None:
         cleaned: dt.datetime | None = super().clean(value)
@@ -37,7 +38,8 @@ class UtcIsoDateTimeField(IsoDateTimeField):  # type: ignore[misc]
             # In UTC: PostgreSQL refuses offsets Python accepts (+21:37 is valid ISO 8601).
             return cleaned.astimezone(dt.UTC)
         except OverflowError:
-            raise forms.ValidationError(_("This date and time is out of range."), code="invalid") from None
+            edge = dt.datetime.min if cleaned.year == dt.MINYEAR else dt.datetime.max
+            return edge.replace(tzinfo=dt.UTC)
 
 
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):  # type: ignore[misc]

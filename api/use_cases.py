@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import Http404
@@ -69,9 +70,8 @@ def as_of_param(request: Request) -> dt.datetime | None:
     field = UtcIsoDateTimeField(required=True)
     try:
         instant = field.clean(raw)
-    except Exception as error:  # a django ValidationError: said as a 400 naming the parameter
-        messages = getattr(error, "messages", [str(error)])
-        raise ValidationError({"as_of": messages}) from None
+    except DjangoValidationError as error:  # said as a 400 naming the parameter
+        raise ValidationError({"as_of": error.messages}) from None
     # The trail holds nothing after now: a later instant reads as now (a forecast it is not).
     return min(instant, timezone.now()) if instant is not None else None
 

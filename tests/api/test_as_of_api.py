@@ -170,7 +170,7 @@ def test_it_reads_a_later_instant_as_now(auditor: Client, chatbot: UseCase) -> N
     assert later.json() == live.json()
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00Z", "0001-01-01T00:00:00+14:00"])
+@pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z"])
 @pytest.mark.parametrize("path", ["/api/v1/use-cases/", "detail"])
 def test_it_refuses_a_malformed_instant_by_name(
     auditor: Client, chatbot: UseCase, path: str, value: str
@@ -192,3 +192,11 @@ def test_a_member_sees_only_their_units_use_cases_as_of(member_a: Client, chatbo
     assert _names(member_a, "as_of=2026-09-16T00:00:00Z") == ["Webshop chatbot"]
     assert _get(member_a, f"/api/v1/use-cases/{rota.pk}/?as_of=2026-09-16T00:00:00Z").status_code == 404
     assert _get(member_a, f"/api/v1/use-cases/{chatbot.pk}/?as_of=2026-09-16T00:00:00Z").status_code == 200
+
+
+def test_it_shows_an_empty_register_before_the_first_instant_utc_holds(
+    auditor: Client, chatbot: UseCase
+) -> None:
+    response = _get(auditor, "/api/v1/use-cases/?as_of=0001-01-01T00:00:00%2B14:00")
+    assert response.status_code == 200
+    assert response.json()["results"] == []

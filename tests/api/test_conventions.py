@@ -194,6 +194,22 @@ def test_it_serves_the_docs_without_a_cdn(auditor: Client) -> None:
     assert "cdn" not in html.lower()
 
 
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        # Valid ISO 8601 instants that fall outside what Python holds in UTC: the first and the
+        # last instant there is (found by schemathesis), not a 400.
+        ("occurred_after=0001-01-01T00:00:00%2B14:00", 1),
+        ("occurred_before=9999-12-31T23:59:59-14:00", 1),
+        ("occurred_before=0001-01-01T00:00:00%2B14:00", 0),
+    ],
+)
+def test_it_reads_an_instant_beyond_utc_as_the_edge_of_time(auditor: Client, query: str, count: int) -> None:
+    response = auditor.get(f"/api/v1/audit-events/?{query}")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == count  # the auditor's own role, granted today
+
+
 def test_it_accepts_any_offset_iso_8601_allows(auditor: Client) -> None:
     # Python accepts offsets up to 24 hours, PostgreSQL only up to 16: found by schemathesis.
     response = auditor.get("/api/v1/audit-events/?occurred_after=2896-07-14T04:43:36%2B21:37")
@@ -204,9 +220,6 @@ def test_it_accepts_any_offset_iso_8601_allows(auditor: Client) -> None:
 @pytest.mark.parametrize(
     ("query", "name"),
     [
-        ("occurred_after=0001-01-01T00:00:00%2B14:00", "occurred_after"),
-        ("occurred_after=0001-01-01", "occurred_after"),
-        ("occurred_before=9999-12-31T23:59:59-14:00", "occurred_before"),
         ("use_case=1.5", "use_case"),
         ("use_case=seven", "use_case"),
     ],
