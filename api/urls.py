@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from api import classify, exports, use_cases, views
+from api import classify, exports, standards, use_cases, views
 
 router = DefaultRouter()
 router.APIRootView = views.KoersAPIRootView
@@ -33,6 +33,9 @@ urlpatterns = [
     path("v1/export/use-cases.jsonl", exports.UseCasesJsonLines.as_view(), name="export-use-cases-jsonl"),
     path("v1/export/use-cases.xlsx", exports.UseCasesXlsx.as_view(), name="export-use-cases-xlsx"),
     path("v1/export/evidence-pack.zip", exports.EvidencePackExport.as_view(), name="export-evidence-pack"),
+    path(
+        "v1/export/standards/<str:standard>.json", standards.StandardExport.as_view(), name="export-standard"
+    ),
     path(
         "v1/use-cases/<int:pk>/evidence-pack.zip",
         exports.UseCaseEvidencePack.as_view(),

@@ -275,6 +275,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle", "api.throttling.UserThrottle"],
 }
 # Requests per person (token or session) and per anonymous address, like "2000/hour" or "10/min".
+# Questions one address may send through the public transparency page's form per hour.
+KOERS_TRANSPARENCY_ASKS_PER_HOUR = env_int("KOERS_TRANSPARENCY_ASKS_PER_HOUR", 5, minimum=1, maximum=1000)
 KOERS_API_THROTTLE_USER = env_rate("KOERS_API_THROTTLE_USER", "2000/hour")
 KOERS_API_THROTTLE_ANON = env_rate("KOERS_API_THROTTLE_ANON", "60/hour")
 # Every API request authenticated by a token gets a row in the access log (api/access_log.py).

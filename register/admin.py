@@ -180,4 +180,10 @@ class UserAdmin(KoersModelAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
 
 
 # The rest of the committee's admin, registered on import.
-from register import admin_meetings, admin_records, admin_tokens, admin_use_cases  # noqa: E402, F401
+from register import (  # noqa: E402, F401
+    admin_meetings,
+    admin_records,
+    admin_tokens,
+    admin_transparency,
+    admin_use_cases,
+)

@@ -23,7 +23,7 @@ from register.choices import (
     RiskTier,
     WorkflowStatus,
 )
-from register.models import Meeting, OverrideProposal, Review, UseCase, User
+from register.models import Meeting, OverrideProposal, Publication, Review, UseCase, User
 from register.services.use_cases import ActionSpec
 
 
@@ -352,6 +352,57 @@ class ReviewForm(DecisionForm):
         return str(_("Review recorded. No further review is planned."))
 
 
+class PublishForm(DecisionForm):
+    """Put the use-case on the public transparency page, with the words the public reads."""
+
+    title = _("Publish on the transparency page")
+    help = _("Anyone can read this. Name no member of staff: give a role or team address.")
+    summary = forms.CharField(
+        label=_("What it does and why, in plain words"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    where_met = forms.CharField(
+        label=_("Where people meet it"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    contact = forms.EmailField(label=_("Public contact (a role or team address)"))
+    how_to_reach = forms.CharField(
+        label=_("How to reach a person or object"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        publication = Publication.objects.filter(use_case=self.use_case).first()
+        self.fields["summary"].initial = publication.summary if publication else self.use_case.purpose
+        if publication:
+            for name in ("where_met", "contact", "how_to_reach"):
+                self.fields[name].initial = getattr(publication, name)
+
+    def run(self, user: User) -> str:
+        data = self.cleaned_data
+        services.use_case_publish(
+            acting_user=user,
+            use_case=self.use_case,
+            published=True,
+            summary=data["summary"],
+            where_met=data["where_met"],
+            contact=data["contact"],
+            how_to_reach=data["how_to_reach"],
+            version=self.seen_version(),
+        )
+        return str(_("Published on the transparency page."))
+
+
+class WithdrawForm(DecisionForm):
+    title = _("Take off the transparency page")
+
+    def run(self, user: User) -> str:
+        services.use_case_publish(acting_user=user, use_case=self.use_case, published=False)
+        return str(_("Taken off the transparency page."))
+
+
+def _published(use_case: UseCase) -> bool:
+    return Publication.objects.filter(use_case=use_case, published=True).exists()
+
+
 @dataclass(frozen=True)
 class Choice:
     key: str
@@ -398,5 +449,14 @@ CHOICES = (
             and u.lifecycle_stage not in {LifecycleStage.IDEA, LifecycleStage.RETIRED}
         ),
     ),
+    # The public transparency page (issue 9): approved, non-retired use-cases only.
+    Choice(
+        "publish",
+        PublishForm,
+        lambda u, _user, _p: (
+            u.status == WorkflowStatus.APPROVED and u.lifecycle_stage != LifecycleStage.RETIRED
+        ),
+    ),
+    Choice("withdraw", WithdrawForm, lambda u, _user, _p: _published(u)),
 )
 BY_KEY = {choice.key: choice for choice in CHOICES}

@@ -7,17 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from register import services
+from register import incident_alerts, services
 from register.admin import KoersModelAdmin, ReadOnlyAdmin
 from register.models import (
     Action,
@@ -121,10 +121,51 @@ class ReviewAdmin(OfUseCase):
 
 @admin.register(Incident)
 class IncidentAdmin(OfUseCase):
+    """Read-only, with its clocks and the rule next to each above the record; a committee member
+    marks a clock done with its reference (through the service)."""
+
     list_display = ("happened_at", "use_case_link", "seriousness", "severity", "status")
-    list_filter = ("seriousness", "status", "personal_data_breach")
+    list_filter = ("seriousness", "status", "personal_data_breach", "death", "widespread_infringement")
     search_fields = ("use_case__reference", "use_case__name", "what_happened")
     list_select_related = ("use_case",)
+
+    def may_mark(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm("register.decide_usecase"))
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        incident = self.get_object(request, object_id)
+        if incident is None:
+            raise Http404(gettext("There is no incident with this number."))
+        if request.method == "POST":
+            if not self.may_mark(request):
+                raise PermissionDenied
+            try:
+                services.incident_clock_done(
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    incident=incident,
+                    clock=request.POST.get("clock", ""),
+                    reference=request.POST.get("reference", ""),
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, gettext("The clock is marked done; its alerts stop."))
+            return HttpResponseRedirect(request.path)
+        context = {
+            **(extra_context or {}),
+            "incident": incident,
+            "clocks": incident_alerts.clocks_of(incident),
+            "language": translation.get_language(),
+            "may_mark": self.may_mark(request),
+            "now": timezone.now(),
+        }
+        return super().change_view(request, object_id, form_url, context)
 
 
 @admin.register(ObligationItem)

@@ -5,11 +5,13 @@ services, register/admin_decisions.py). Imported by register.admin."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -19,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from register import services
+from register import services, standards
 from register.admin import ReadOnlyAdmin
 from register.admin_decisions import BY_KEY, CHOICES, DecisionForm
 from register.admin_import import import_urls
@@ -149,6 +151,18 @@ class RetiredFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _standard_download(key: str, use_cases: QuerySet[UseCase]) -> HttpResponse:
+    """The selected use-cases in the standard, as the API answers it (a JSON file)."""
+    payload = standards.export(
+        standards.STANDARDS[key], standards.with_checklist(use_cases).order_by("created_at", "id")
+    )
+    body = json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    filename = f"koers-{key}-{timezone.localdate().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @admin.register(UseCase)
 class UseCaseAdmin(ReadOnlyAdmin):
     """The register, read-only; decisions are the forms on each use-case's page."""
@@ -197,6 +211,8 @@ class UseCaseAdmin(ReadOnlyAdmin):
     list_select_related = ("business_unit", "owner", "schedule")
     list_per_page = 50
     change_form_template = "admin/register/usecase/change_form.html"
+    # Downloads only: they change nothing, so seeing the register is enough (committee, auditors).
+    actions = ["export_algoritmeregister", "export_eu_database"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[UseCase]:
         return with_review_state(use_cases_visible_to(request.user), timezone.localdate())
@@ -225,6 +241,16 @@ class UseCaseAdmin(ReadOnlyAdmin):
         if getattr(obj, "review_overdue", False):
             return format_html('{} <strong class="koers-overdue">{}</strong>', day, gettext("overdue"))
         return day
+
+    # -- actions: exports to outside standards (register/standards.py) --
+
+    @admin.action(description=_("Export for the algorithm register"), permissions=["view"])
+    def export_algoritmeregister(self, request: HttpRequest, queryset: QuerySet[UseCase]) -> HttpResponse:
+        return _standard_download("algoritmeregister", queryset)
+
+    @admin.action(description=_("Export for the EU database"), permissions=["view"])
+    def export_eu_database(self, request: HttpRequest, queryset: QuerySet[UseCase]) -> HttpResponse:
+        return _standard_download("eu-database", queryset)
 
     # -- URLs: the import, the review queue, and the use-case page (with decisions) --
 

@@ -16,7 +16,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from register.choices import DeliveryChannel
-from register.models import Delivery, User
+from register.models import Delivery, IncidentClockDone, User
 from register.selectors import reminder_still_due_q
 
 
@@ -72,11 +72,24 @@ def _weekly_digest_items(delivery: Delivery) -> dict[str, Any]:
     return {"items": items, "week": week}
 
 
+def _explanation_still_open(delivery: Delivery) -> dict[str, Any]:
+    """A reminder of a public request goes out only while it is open and due on that date."""
+    from register.models import ExplanationRequest
+
+    request = ExplanationRequest.objects.filter(pk=delivery.subject_id).first()
+    if request is None or request.status != ExplanationRequest.Status.OPEN:
+        raise NothingToSend("The request was answered before the reminder went out.")
+    if request.respond_by != delivery.due_date:
+        raise NothingToSend("The date by which the request is answered changed.")
+    return {}
+
+
 # Parts of a message made only when it is sent: secrets that must not rest in the outbox, and
 # a weekly digest's list (its reminders are added until it goes out).
 MADE_AT_SENDING: dict[str, Callable[[Delivery], dict[str, Any]]] = {
     "password_reset": _password_reset_link,
     "weekly_digest": _weekly_digest_items,
+    "explanation_reminder": _explanation_still_open,
 }
 
 
@@ -99,7 +112,15 @@ class MaybeSent(Exception):
 
 def _still_due(delivery: Delivery) -> None:
     """A review or pilot reminder goes out only while what it is about still stands: not after
-    the review was recorded (its date moved) or the pilot ended or moved."""
+    the review was recorded (its date moved) or the pilot ended or moved; an incident's alert
+    only while its clock is not marked done."""
+    if delivery.template == "incident_clock":
+        done = IncidentClockDone.objects.filter(
+            incident_id=delivery.subject_id, clock=delivery.context.get("clock", "")
+        )
+        if done.exists():
+            raise NothingToSend("The clock was marked done before this alert went out.")
+        return
     if not delivery.template.startswith("review_") or delivery.use_case is None:
         return
     if Delivery.objects.filter(reminder_still_due_q(), pk=delivery.pk).exists():

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from register.aiact import UNKNOWN, load_ruleset
 from register.aiact.questionnaire import is_asked
 from register.choices import AffectedGroup, LifecycleStage
-from register.models import BusinessUnit, UseCase, User, Vendor
+from register.models import BusinessUnit, Incident, UseCase, User, Vendor
 from register.models.use_cases import AFFECTED_GROUP_FIELDS
 
 WHAT_FIELDS = [
@@ -230,3 +230,36 @@ class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class IncidentForm(forms.ModelForm):  # type: ignore[type-arg]
+    """What a member reports; the service records it (and the clocks count from `aware_at`).
+    Times are typed in the organisation's local time."""
+
+    happened_at = forms.DateTimeField(
+        label=_("When it happened"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    aware_at = forms.DateTimeField(
+        label=_("When the organisation became aware of it"),
+        help_text=_("The legal clocks count from this moment."),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "what_happened",
+            "happened_at",
+            "aware_at",
+            "seriousness",
+            "death",
+            "widespread_infringement",
+            "personal_data_breach",
+            "harm_category",
+            "people_affected",
+            "severity",
+            "immediate_measures",
+        ]

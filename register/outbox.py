@@ -141,11 +141,14 @@ def sweep(*, time_limit: float = 240.0, now: dt.datetime | None = None) -> Sweep
     started = time.monotonic()
     try:
         run.marked_unknown = mark_interrupted(timezone.now())
-        from register import reminders  # the planner queues through this module
+        from register import incident_alerts, reminders  # the planners queue through this module
 
         planned = reminders.plan(now or timezone.now())
-        run.reminders_queued, run.reminders_skipped = planned.queued, planned.skipped
-        run.planned_lines = planned.lines  # type: ignore[attr-defined]  # for send_reminders to print
+        alerts = incident_alerts.plan(now or timezone.now())
+        run.reminders_queued = planned.queued + alerts.queued
+        run.reminders_skipped = planned.skipped + alerts.skipped
+        # for send_reminders to print
+        run.planned_lines = planned.lines + alerts.lines  # type: ignore[attr-defined]
         _deliver_due(run, started, time_limit)
     except BaseException as exc:
         run.error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from register import services
+from register import incident_alerts, services
 from register.aiact import classify, load_ruleset, next_questions
 from register.aiact.questionnaire import is_asked
 from register.choices import WorkflowStatus
@@ -29,12 +29,13 @@ from register.forms import (
     PREFILLED_CODES,
     ControlForm,
     FactsForm,
+    IncidentForm,
     QuestionsForm,
     SettingsForm,
     WhatForm,
     apply_errors,
 )
-from register.models import AuditEvent, ObligationItem, UseCase, User
+from register.models import AuditEvent, ExplanationRequest, ObligationItem, UseCase, User
 from register.selectors import (
     classification_standing,
     questionnaire_answers,
@@ -57,8 +58,7 @@ def _visible(request: HttpRequest, pk: int) -> UseCase:
 
 
 def _may_edit(user: User, use_case: UseCase) -> bool:
-    member = use_case.business_unit.memberships.filter(user=user).exists()
-    return use_case.status in EDITABLE and (member or use_case.owner_id == user.pk)
+    return use_case.status in EDITABLE and (_is_member(user, use_case) or use_case.owner_id == user.pk)
 
 
 def _editable(request: HttpRequest, pk: int) -> UseCase | HttpResponse:
@@ -303,9 +303,44 @@ def use_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "obligations": use_case.obligations.exclude(status="not_applicable").order_by("id"),
         "decisions": use_case.decisions.prefetch_related("actions__owner").select_related("decided_by"),
         "reviews": use_case.reviews.order_by("-due_date"),
+        "incidents": [
+            (incident, incident_alerts.clocks_of(incident))
+            for incident in use_case.incidents.prefetch_related("clocks_done").order_by("-aware_at", "-id")
+        ],
+        "may_report": _is_member(_user(request), use_case),
+        "now": timezone.now(),
+        # Questions from the public transparency page, for the owner to answer (issue 9).
+        "explanation_requests": ExplanationRequest.objects.filter(use_case=use_case).order_by(
+            "-received_at", "-id"
+        ),
         "events": AuditEvent.objects.filter(use_case_id=use_case.pk).order_by("-occurred_at", "-id")[:50],
     }
     return render(request, "register/use_case_detail.html", context)
+
+
+def _is_member(user: User, use_case: UseCase) -> bool:
+    return use_case.business_unit.memberships.filter(user=user).exists()
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def incident_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member of the use-case's unit records an incident; anyone else gets a 404."""
+    use_case = _visible(request, pk)
+    if not _is_member(_user(request), use_case):
+        raise Http404
+    form = IncidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = services.incident_record(
+                acting_user=_user(request), use_case=use_case, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The incident is recorded; its clocks are shown below."))
+            return HttpResponseRedirect(reverse("use_case_detail", args=[pk]) + f"#incident-{incident.pk}")
+    return render(request, "register/incident_new.html", {"use_case": use_case, "form": form})
 
 
 @require_POST

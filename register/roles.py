@@ -19,7 +19,8 @@ _READ_ALL = frozenset(
     for model in (
         "user", "auditevent", "legalentity", "businessunit", "membership", "vendor", "usecase",
         "riskassessment", "overrideproposal", "obligationitem", "meeting", "decision", "action", "review",
-        "reviewschedule", "incident", "delivery", "sweeprun",
+        "reviewschedule", "incident", "incidentclockdone", "delivery", "sweeprun", "publication",
+        "transparencypledge", "explanationrequest",
     )
 )  # fmt: skip
 
@@ -37,6 +38,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         # The API's access log, and handing out API tokens (create, rotate, revoke; audited).
         "register.view_apiaccess",
         "register.manage_api_tokens",
+        # The AI pledge on the public transparency page (saved through services.pledge_update).
+        "register.add_transparencypledge",
+        "register.change_transparencypledge",
+        # Questions from the public page: set by when each is answered, record the answer (services).
+        "register.change_explanationrequest",
     },
     Role.AUDITOR: _READ_ALL,
     # Members work through the business-unit form, not the admin: no model permissions.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from register import calendar_views, pages, views
+from register import calendar_views, pages, transparency, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,7 +21,23 @@ urlpatterns = [
     path("use-cases/<int:pk>/control/", pages.use_case_control, name="use_case_control"),
     path("use-cases/<int:pk>/check/", pages.use_case_check, name="use_case_check"),
     path("use-cases/<int:pk>/duties/<int:item_pk>/done/", pages.obligation_done, name="obligation_done"),
+    path("use-cases/<int:pk>/incidents/new/", pages.incident_new, name="incident_new"),
+    path(
+        "use-cases/<int:pk>/requests/<int:request_pk>/deadline/",
+        transparency.explanation_request_deadline,
+        name="explanation_request_deadline",
+    ),
     path("settings/", pages.account_settings, name="account_settings"),
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
+    # Public, anonymous (PRODUCT.md): the transparency page, its JSON feed, a page per use-case.
+    path("transparency/", transparency.transparency_index, name="transparency"),
+    path("transparency/feed.json", transparency.transparency_feed, name="transparency_feed"),
+    path("transparency/<str:reference>/", transparency.transparency_detail, name="transparency_detail"),
+    path("transparency/<str:reference>/ask/", transparency.transparency_ask, name="transparency_ask"),
+    path(
+        "transparency/<str:reference>/ask/sent/",
+        transparency.transparency_ask_sent,
+        name="transparency_ask_sent",
+    ),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -157,6 +158,11 @@ MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
     },
     # Who called the API with a token: the committee's to see, written by the API only.
     **_admin_rows("apiaccess", view=ADMIN_COMMITTEE_ONLY),
+    # The public page's records: published through the use-case's page, questions answered there.
+    **_admin_rows("publication"),
+    **_admin_rows("explanationrequest", delete=ADMIN_SUPERUSER_ONLY),
+    # One pledge: once it exists, it is changed, not added again.
+    **_admin_rows("transparencypledge", delete=ADMIN_SUPERUSER_ONLY),
     # API tokens: the committee and superusers create, rotate and revoke them (each audited); the
     # key is never shown again. Delete is refused to all in favour of revoke. The record's id is
     # the token holder's user id.
@@ -179,6 +185,12 @@ MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
     ("/admin/register/usecase/queue/", "GET"): ("/admin/register/usecase/queue/", ADMIN_VIEW),
     # Decisions are posted with a `decision` field (tests/register/test_admin_use_cases.py); a
     # bare POST is Django's own change form, which is read-only for everyone.
+    # Marking an incident's clock done (the committee, through the service; an empty POST is
+    # refused with a message and sent back to the page).
+    ("/admin/register/incident/<path:object_id>/change/", "POST"): (
+        lambda w: f"/admin/register/incident/{w.records['incident']}/change/",
+        _expect(302, 302, 302, 302, 403, 302),
+    ),
     ("/admin/register/usecase/<path:object_id>/change/", "POST"): (
         lambda w: f"/admin/register/usecase/{w.use_case.pk}/change/",
         _expect(302, 302, 302, 403, 403, 403),
@@ -221,6 +233,48 @@ MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
     ("/use-cases/<int:pk>/duties/<int:item_pk>/done/", "POST"): (
         lambda w: f"/use-cases/{w.use_case.pk}/duties/999999999/done/",
         _expect(302, 404, 404, 404, 404, 404),  # no such duty on it: 404 even where the use-case is visible
+    ),
+    # The public transparency page, its feed, a published use-case's page and the question form:
+    # anonymous (PRODUCT.md); an empty question is shown again with its errors.
+    ("/transparency/", "GET"): ("/transparency/", PUBLIC),
+    ("/transparency/", "POST"): ("/transparency/", _expect(405, 405, 405, 405, 405, 405)),
+    ("/transparency/feed.json", "GET"): ("/transparency/feed.json", PUBLIC),
+    ("/transparency/feed.json", "POST"): ("/transparency/feed.json", _expect(405, 405, 405, 405, 405, 405)),
+    ("/transparency/<str:reference>/", "GET"): (lambda w: f"/transparency/{w.use_case.reference}/", PUBLIC),
+    ("/transparency/<str:reference>/", "POST"): (
+        lambda w: f"/transparency/{w.use_case.reference}/",
+        _expect(405, 405, 405, 405, 405, 405),
+    ),
+    ("/transparency/<str:reference>/ask/", "GET"): (
+        lambda w: f"/transparency/{w.use_case.reference}/ask/",
+        PUBLIC,
+    ),
+    ("/transparency/<str:reference>/ask/", "POST"): (
+        lambda w: f"/transparency/{w.use_case.reference}/ask/",
+        PUBLIC,
+    ),
+    ("/transparency/<str:reference>/ask/sent/", "GET"): (
+        lambda w: f"/transparency/{w.use_case.reference}/ask/sent/",
+        PUBLIC,
+    ),
+    # The answer-by date of a question: the use-case's unit and the committee (auditors read only).
+    ("/use-cases/<int:pk>/requests/<int:request_pk>/deadline/", "GET"): (
+        lambda w: f"/use-cases/{w.use_case.pk}/requests/{w.records['explanationrequest']}/deadline/",
+        _expect(405, 405, 405, 405, 405, 405),
+    ),
+    ("/use-cases/<int:pk>/requests/<int:request_pk>/deadline/", "POST"): (
+        lambda w: f"/use-cases/{w.use_case.pk}/requests/{w.records['explanationrequest']}/deadline/",
+        _expect(302, 404, 302, 302, 403, 302, member_b=404),
+    ),
+    # Reporting an incident: members of the use-case's unit only (others do not learn it exists);
+    # an empty POST shows the form again with its errors.
+    ("/use-cases/<int:pk>/incidents/new/", "GET"): (
+        lambda w: f"/use-cases/{w.use_case.pk}/incidents/new/",
+        _expect(302, 404, 200, 404, 404, 404, member_b=404),
+    ),
+    ("/use-cases/<int:pk>/incidents/new/", "POST"): (
+        lambda w: f"/use-cases/{w.use_case.pk}/incidents/new/",
+        _expect(302, 404, 200, 404, 404, 404, member_b=404),
     ),
     # The calendar: its page (and making a new address) for anyone signed in; the feed for whoever
     # holds the secret address, signed in or not (calendar apps have no session).
@@ -374,6 +428,15 @@ MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
         for name in ("use-cases.csv", "use-cases.jsonl", "use-cases.xlsx", "evidence-pack.zip")
         for method in ("GET", "POST")
     },
+    # The outside standards' exports: what the person may see (someone without a unit, no records).
+    ("/api/v1/export/standards/<str:standard>.json", "GET"): (
+        "/api/v1/export/standards/algoritmeregister.json",
+        API_SIGNED_IN,
+    ),
+    ("/api/v1/export/standards/<str:standard>.json", "POST"): (
+        "/api/v1/export/standards/algoritmeregister.json",
+        API_WRITE,
+    ),
     ("/api/v1/use-cases/<int:pk>/evidence-pack.zip", "GET"): (
         lambda w: f"/api/v1/use-cases/{w.use_case.pk}/evidence-pack.zip",
         API_UNIT_A,
@@ -409,7 +472,10 @@ def test_it_covers_every_pattern() -> None:
 
 
 @pytest.fixture
-def world(db: None) -> World:
+def world(db: None, settings: Any) -> World:
+    # Every persona posts the public question form from 127.0.0.1: no limit in the way here
+    # (tests/register/test_transparency.py holds the limit).
+    settings.KOERS_TRANSPARENCY_ASKS_PER_HOUR = 10**6
     target = UserFactory.create(username="target", email="target@example.org")
     vendor = services.vendor_create(acting_user=None, name="ChatDesk")
     use_case = factories.use_case(
@@ -428,6 +494,7 @@ def world(db: None) -> World:
     assert delivery is not None
     services.role_grant(acting_user=None, user=target, role=Role.MEMBER)
     records = _records(use_case, target)
+    use_case.refresh_from_db()  # submitted on the way: it has its reference now
     return World(
         target=target,
         event=AuditEvent.objects.filter(subject_type="register.user", subject_id=str(target.pk)).earliest(
@@ -478,6 +545,7 @@ def _records(use_case: UseCase, person: User) -> dict[str, int]:
         "sweeprun": SweepRun.objects.create().pk,
         "vendor": use_case.vendor_id,  # type: ignore[dict-item]  # the world's use-case has one
         "tokenproxy": _with_token(chair, person),
+        **_transparency(chair, use_case),
         "apiaccess": ApiAccess.objects.create(
             user=person,
             method="GET",
@@ -490,6 +558,30 @@ def _records(use_case: UseCase, person: User) -> dict[str, int]:
             acting_user=chair, held_on=dt.date(2026, 12, 3), title="December"
         ).pk,
     }
+
+
+def _transparency(chair: User, use_case: UseCase) -> dict[str, int]:
+    """The world's use-case on the public page, the pledge above it, and a question about it."""
+    publication = services.use_case_publish(
+        acting_user=chair,
+        use_case=use_case,
+        published=True,
+        summary="Answers questions about orders",
+        where_met="The webshop's chat",
+        contact="ai@example.org",
+        how_to_reach="Ask for a person in the chat",
+    )
+    pledge = services.pledge_update(
+        acting_user=chair, text_nl="Wij zeggen waar AI werkt.", text_en="We say where AI works."
+    )
+    request = services.explanation_request_create(
+        acting_user=None,
+        use_case=use_case,
+        kind="explanation",
+        question="Why this answer?",
+        email="q@example.net",
+    )
+    return {"publication": publication.pk, "transparencypledge": pledge.pk, "explanationrequest": request.pk}
 
 
 def _with_token(chair: User, person: User) -> int:

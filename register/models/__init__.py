@@ -5,9 +5,18 @@ from __future__ import annotations
 
 from register.models.access import ApiAccess
 from register.models.core import AuditEvent, AuditEventQuerySet, Heartbeat, User
-from register.models.governance import Action, Decision, Incident, Meeting, Review, ReviewSchedule
+from register.models.governance import (
+    Action,
+    Decision,
+    Incident,
+    IncidentClockDone,
+    Meeting,
+    Review,
+    ReviewSchedule,
+)
 from register.models.organisation import BusinessUnit, LegalEntity, Membership, Vendor
 from register.models.outbox import Delivery, SweepRun
+from register.models.transparency import ExplanationRequest, Publication, TransparencyPledge
 from register.models.use_cases import (
     ObligationItem,
     OverrideProposal,
@@ -24,18 +33,22 @@ __all__ = [
     "BusinessUnit",
     "Decision",
     "Delivery",
+    "ExplanationRequest",
     "Heartbeat",
     "Incident",
+    "IncidentClockDone",
     "LegalEntity",
     "Meeting",
     "Membership",
     "ObligationItem",
     "OverrideProposal",
+    "Publication",
     "ReferenceCounter",
     "Review",
     "ReviewSchedule",
     "RiskAssessment",
     "SweepRun",
+    "TransparencyPledge",
     "UseCase",
     "User",
     "Vendor",

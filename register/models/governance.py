@@ -154,6 +154,10 @@ class Incident(models.Model):
     seriousness = models.CharField(
         _("serious incident (Art. 3(49))"), max_length=1, choices=IncidentSeriousness.choices, blank=True
     )
+    # Art. 73(3)-(4) shorten the provider's report: 10 days after a death, 2 for a widespread
+    # infringement (Art. 3(61)) or a critical-infrastructure disruption (seriousness "b").
+    death = models.BooleanField(_("a person died"), default=False)
+    widespread_infringement = models.BooleanField(_("widespread infringement (Art. 3(61))"), default=False)
     personal_data_breach = models.BooleanField(_("personal data breached"), default=False)
     immediate_measures = models.TextField(_("immediate measures"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=IncidentStatus.choices, default="open")
@@ -172,7 +176,36 @@ class Incident(models.Model):
             models.CheckConstraint(
                 condition=Q(severity__gte=1) & Q(severity__lte=5), name="incident_severity_1_5"
             ),
+            models.CheckConstraint(
+                condition=Q(death=False) | Q(seriousness=IncidentSeriousness.DEATH_OR_HEALTH),
+                name="incident_death_is_serious",
+                violation_error_code="death_is_serious",
+                violation_error_message=_("A death is a serious incident of kind (a): choose that kind."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.what_happened[:60]
+
+
+class IncidentClockDone(models.Model):
+    """One of an incident's clocks (register.incident_clocks) marked done, with the reference of
+    the report or message that met it. The alerts for that clock stop."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="clocks_done")
+    clock = models.CharField(_("clock"), max_length=32)
+    reference = models.CharField(_("reference"), max_length=500)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    done_at = models.DateTimeField(_("done"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("incident clock done")
+        verbose_name_plural = _("incident clocks done")
+        ordering = ("done_at", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "clock"], name="incident_clock_done_once"),
+            models.CheckConstraint(condition=~Q(reference=""), name="incident_clock_done_reference"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clock}: {self.reference}"

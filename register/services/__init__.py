@@ -14,7 +14,12 @@ from register.services.classification import (
     use_case_reclassify,
     use_case_set_policy_tier,
 )
-from register.services.governance import action_complete, incident_record, meeting_record
+from register.services.governance import (
+    action_complete,
+    incident_clock_done,
+    incident_record,
+    meeting_record,
+)
 from register.services.importing import use_cases_import
 from register.services.meetings import meeting_update
 from register.services.organisation import (
@@ -35,6 +40,13 @@ from register.services.people import (
     user_password_changed,
     user_pseudonymise,
     user_save,
+)
+from register.services.transparency import (
+    explanation_request_answer,
+    explanation_request_create,
+    explanation_request_set_deadline,
+    pledge_update,
+    use_case_publish,
 )
 from register.services.use_cases import (
     StaleEdit,
@@ -60,6 +72,10 @@ __all__ = [
     "business_unit_create",
     "calendar_token_rotate",
     "decision_record",
+    "explanation_request_answer",
+    "explanation_request_create",
+    "explanation_request_set_deadline",
+    "incident_clock_done",
     "incident_record",
     "legal_entity_create",
     "meeting_record",
@@ -70,6 +86,7 @@ __all__ = [
     "override_decline",
     "override_propose",
     "password_reset_request",
+    "pledge_update",
     "record_delete",
     "review_record",
     "review_trigger",
@@ -80,6 +97,7 @@ __all__ = [
     "use_case_create",
     "use_case_lift_override",
     "use_case_override",
+    "use_case_publish",
     "use_case_reassign_owner",
     "use_case_reclassify",
     "use_case_reopen",

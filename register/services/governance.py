@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from register import incident_alerts  # the module, not its names: it imports this package back
 from register.audit import audit_log, snapshot_of
-from register.models import Action, Incident, Meeting, UseCase, User
+from register.models import Action, Incident, IncidentClockDone, Meeting, UseCase, User
 from register.services.use_cases import _lock, _save, review_trigger
 
 
@@ -67,3 +68,40 @@ def incident_record(*, acting_user: User, use_case: UseCase, **facts: Any) -> In
     if incident.seriousness:  # a serious incident (Art. 3(49)) brings the next review forward
         review_trigger(acting_user=acting_user, use_case=locked, reason="serious incident")
     return incident
+
+
+@transaction.atomic
+def incident_clock_done(
+    *, acting_user: User, incident: Incident, clock: str, reference: str
+) -> IncidentClockDone:
+    """Mark one of the incident's clocks done with the reference of the report or message that met
+    it (a case number, a date and addressee); its daily alerts stop."""
+    use_case = _lock(incident.use_case)  # the use-case first, as incident_record does
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    reference = reference.strip()
+    if not reference:
+        missing = ValidationError(
+            _("Give the reference of the report or message."), code="reference_required"
+        )
+        raise ValidationError({"reference": missing})
+    state = {entry.clock.code: entry for entry in incident_alerts.clocks_of(locked)}
+    if clock not in state:
+        raise ValidationError(_("This clock does not apply to this incident."), code="clock_not_applicable")
+    if state[clock].done is not None:
+        raise ValidationError(_("This clock is already marked done."), code="already_done")
+    done = IncidentClockDone.objects.create(
+        incident=locked, clock=clock, reference=reference, done_by=acting_user
+    )
+    _save(use_case, [])
+    audit_log(
+        actor=acting_user,
+        action="register.incident.clock_done",
+        subject=locked,
+        use_case_id=use_case.pk,
+        justification=reference,
+        snapshot={
+            **snapshot_of(locked),
+            "clocks_done": sorted(locked.clocks_done.values_list("clock", "reference")),
+        },
+    )
+    return done
