@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -288,9 +289,45 @@ class ReviewSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
+class IncidentClockSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One legal clock of an incident (register.incident_clocks), with its rule and whether it is done."""
+
+    code = serializers.CharField(read_only=True)
+    owed_by = serializers.CharField(read_only=True, help_text="deployer, provider or controller (GDPR).")
+    rule_nl = serializers.CharField(read_only=True)
+    rule_en = serializers.CharField(read_only=True)
+    deadline = serializers.DateTimeField(read_only=True)
+    done_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    reference = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        ref_name = "IncidentClock"
+
+
 class IncidentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     use_case: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(read_only=True)
     seriousness = OptionalChoiceField(choices=Incident._meta.get_field("seriousness").choices or ())
+    clocks = serializers.SerializerMethodField(help_text="The legal clocks that run, each with its rule.")
+
+    @extend_schema_field(IncidentClockSerializer(many=True))
+    def get_clocks(self, incident: Incident) -> list[dict[str, Any]]:
+        from register.incident_alerts import facts_of  # the one reading of an incident's facts
+        from register.incident_clocks import clocks_for
+
+        done = {mark.clock: mark for mark in incident.clocks_done.all()}
+        rows = [
+            {
+                "code": clock.code,
+                "owed_by": clock.owner.lower(),
+                "rule_nl": clock.rule_nl,
+                "rule_en": clock.rule_en,
+                "deadline": clock.deadline,
+                "done_at": done[clock.code].done_at if clock.code in done else None,
+                "reference": done[clock.code].reference if clock.code in done else None,
+            }
+            for clock in clocks_for(facts_of(incident), zone=settings.TIME_ZONE)
+        ]
+        return list(IncidentClockSerializer(rows, many=True).data)
 
     class Meta:
         model = Incident
@@ -304,10 +341,13 @@ class IncidentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "people_affected",
             "severity",
             "seriousness",
+            "death",
+            "widespread_infringement",
             "personal_data_breach",
             "immediate_measures",
             "status",
             "report_references",
+            "clocks",
             "created_at",
             "updated_at",
         )

@@ -190,7 +190,7 @@ class IncidentViewSet(ScopedViewSet):
     pagination_class = _cursor_on("created_at", "id")
 
     def get_queryset(self) -> QuerySet[Incident]:
-        return selectors.held_by_visible(Incident, self.request.user)
+        return selectors.held_by_visible(Incident, self.request.user).prefetch_related("clocks_done")
 
 
 class LegalEntityViewSet(ScopedViewSet):
