@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET
 
 from register import services
 from register.admin import KoersModelAdmin
-from register.agenda import Agenda, AgendaItem, agenda, minutes
+from register.agenda import Agenda, AgendaItem, agenda, minutes, previous_meeting_day
 from register.models import Meeting, User
 from register.services.meetings import meeting_update
 
@@ -46,6 +46,11 @@ SECTIONS = (
     ("overdue_reviews", gettext_lazy("Reviews overdue"), gettext_lazy("Review was due")),
     ("upcoming_reviews", gettext_lazy("Reviews due in the next 30 days"), gettext_lazy("Review due")),
     ("serious_incidents", gettext_lazy("Open serious incidents"), gettext_lazy("Known since")),
+    (
+        "incidents",
+        gettext_lazy("Incidents since the previous meeting or with a clock open, and their clocks"),
+        gettext_lazy("Known since"),
+    ),
     ("overdue_actions", gettext_lazy("Actions past their due date"), gettext_lazy("Action was due")),
     ("stale_overrides", gettext_lazy("Overrides that may be stale"), gettext_lazy("Overridden on")),
 )
@@ -218,7 +223,7 @@ class MeetingAdmin(KoersModelAdmin):
     def agenda_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         meeting = self._meeting(request, object_id)
         context = self._context(request, meeting, _("Agenda: %(title)s") % {"title": meeting.title})
-        context["sections"] = sections(agenda(context["today"]))
+        context["sections"] = sections(agenda(context["today"], since=previous_meeting_day(meeting)))
         return TemplateResponse(request, "admin/register/meeting/agenda.html", context)
 
     def agenda_csv_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -231,7 +236,9 @@ class MeetingAdmin(KoersModelAdmin):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="agenda-{meeting.held_on:%Y-%m-%d}.csv"'
         response.write("\ufeff")  # the BOM: spreadsheets then read the file as UTF-8
-        csv.writer(response, delimiter=delimiter).writerows(_csv_rows(agenda(timezone.localdate())))
+        csv.writer(response, delimiter=delimiter).writerows(
+            _csv_rows(agenda(timezone.localdate(), since=previous_meeting_day(meeting)))
+        )
         return response
 
     def minutes_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -256,7 +263,7 @@ class MeetingAdmin(KoersModelAdmin):
             today = timezone.localdate()
             context["today"] = today
             if meeting.held_on >= today:
-                context["sections"] = sections(agenda(today))
+                context["sections"] = sections(agenda(today, since=previous_meeting_day(meeting)))
             if meeting.held_on <= today:
                 context["minutes"] = minutes(meeting)
         return super().change_view(request, object_id, form_url, context)

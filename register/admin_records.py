@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from register import incident_alerts, services
 from register.admin import KoersModelAdmin, ReadOnlyAdmin
+from register.forms import IncidentAdminForm
 from register.models import (
     Action,
     ApiAccess,
@@ -62,6 +63,21 @@ class PastDueFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Action]) -> QuerySet[Action]:
         if self.value() == "yes":
             return queryset.filter(action_past_due_q(timezone.localdate()))
+        return queryset
+
+
+class ClockOpenFilter(admin.SimpleListFilter):
+    """Incidents with a clock not yet marked done (the dashboard's number links here)."""
+
+    title = _("clock open")
+    parameter_name = "clock_open"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+        if self.value() == "yes":
+            return incident_alerts.clock_open(queryset)
         return queryset
 
 
@@ -125,12 +141,47 @@ class IncidentAdmin(OfUseCase):
     marks a clock done with its reference (through the service)."""
 
     list_display = ("happened_at", "use_case_link", "seriousness", "severity", "status")
-    list_filter = ("seriousness", "status", "personal_data_breach", "death", "widespread_infringement")
+    list_filter = (
+        ClockOpenFilter,
+        "seriousness",
+        "status",
+        "personal_data_breach",
+        "death",
+        "widespread_infringement",
+    )
     search_fields = ("use_case__reference", "use_case__name", "what_happened")
     list_select_related = ("use_case",)
 
     def may_mark(self, request: HttpRequest) -> bool:
         return bool(request.user.has_perm("register.decide_usecase"))
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The committee records an incident for a chosen use-case (through the service).
+        return self.may_mark(request)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            return IncidentAdminForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+        if change or not self.may_mark(request):
+            raise PermissionDenied
+        facts = dict(form.cleaned_data)
+        use_case = facts.pop("use_case")
+        incident = services.incident_record(
+            acting_user=request.user,  # type: ignore[arg-type]
+            use_case=use_case,
+            **facts,
+        )
+        obj.pk = incident.pk
+        obj._state.adding = False
+
+    def response_add(
+        self, request: HttpRequest, obj: Incident, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        messages.success(request, gettext("The incident is recorded; its clocks are shown below."))
+        return HttpResponseRedirect(reverse("admin:register_incident_change", args=[obj.pk]))
 
     def change_view(
         self,

@@ -7,9 +7,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.db.models import Q, QuerySet
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
+from register import incident_alerts
 from register.choices import ClassificationStatus, IncidentSeriousness, IncidentStatus, WorkflowStatus
 from register.models import Action, AuditEvent, Decision, Incident, Meeting, UseCase, User
 from register.selectors import action_past_due_q, due_soon_q, overdue_q
@@ -37,6 +39,7 @@ class Agenda:
     overdue_reviews: list[AgendaItem]
     upcoming_reviews: list[AgendaItem]
     serious_incidents: list[AgendaItem]
+    incidents: list[AgendaItem]
     overdue_actions: list[AgendaItem]
     stale_overrides: list[AgendaItem]
 
@@ -95,6 +98,46 @@ def _serious_incidents() -> list[AgendaItem]:
     ]
 
 
+def previous_meeting_day(meeting: Meeting) -> dt.date | None:
+    """The day of the meeting before `meeting` (the incidents since then come on its agenda)."""
+    earlier = Meeting.objects.filter(held_on__lt=meeting.held_on).order_by("-held_on", "-id")
+    return earlier.values_list("held_on", flat=True).first()
+
+
+def clocks_state(incident: Incident) -> str:
+    """Each clock's rule and where it stands: done with its reference, or open with its deadline."""
+    language = translation.get_language() or "en"
+    lines = []
+    for state in incident_alerts.clocks_of(incident):
+        if state.done is not None:
+            where = _("done: %(reference)s") % {"reference": state.done.reference}
+        else:
+            deadline = formats.date_format(timezone.localtime(state.clock.deadline), "DATETIME_FORMAT")
+            where = _("open, deadline %(deadline)s") % {"deadline": deadline}
+        lines.append(f"{state.clock.rule(language)} — {where}")
+    return "\n".join(lines)
+
+
+def _incidents(since: dt.date | None) -> list[AgendaItem]:
+    """Incidents recorded since the previous meeting's day (local), and any with a clock open."""
+    wanted = Q(pk__in=incident_alerts.clock_open(Incident.objects.all()).values("pk"))
+    if since is not None:
+        start = timezone.make_aware(dt.datetime.combine(since, dt.time()))
+        wanted |= Q(created_at__gte=start)
+    incidents = (
+        Incident.objects.filter(wanted)
+        .select_related("use_case__business_unit", "use_case__owner")
+        .prefetch_related("clocks_done")
+        .order_by("aware_at", "id")
+    )
+    items = []
+    for i in incidents:
+        clocks = clocks_state(i)
+        detail = f"{i.what_happened}\n{clocks}" if clocks else i.what_happened
+        items.append(AgendaItem(i.use_case, timezone.localdate(i.aware_at), i.use_case.owner, detail, i))
+    return items
+
+
 def _overdue_actions(today: dt.date) -> list[AgendaItem]:
     actions = (
         Action.objects.filter(action_past_due_q(today))
@@ -120,15 +163,17 @@ def _stale_overrides() -> list[AgendaItem]:
     return items
 
 
-def agenda(today: dt.date) -> Agenda:
+def agenda(today: dt.date, *, since: dt.date | None = None) -> Agenda:
     """The register as it stands: `today` is the organisation's local date
-    (timezone.localdate()). Overdue is `overdue_q` and nothing else; upcoming is `due_soon_q`."""
+    (timezone.localdate()). Overdue is `overdue_q` and nothing else; upcoming is `due_soon_q`.
+    `since`: the previous meeting's day; incidents recorded from then on are on it too."""
     return Agenda(
         today=today,
         submissions=_submissions(),
         overdue_reviews=_reviews(_use_cases().filter(overdue_q(today))),
         upcoming_reviews=_reviews(_use_cases().filter(due_soon_q(today))),
         serious_incidents=_serious_incidents(),
+        incidents=_incidents(since),
         overdue_actions=_overdue_actions(today),
         stale_overrides=_stale_overrides(),
     )

@@ -22,9 +22,9 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from register import selectors
+from register import incident_alerts, selectors
 from register.choices import ClassificationStatus, LifecycleStage, RiskTier, WorkflowStatus
-from register.models import Action, User
+from register.models import Action, Incident, User
 from register.selectors import (
     action_past_due_q,
     due_between_q,
@@ -91,6 +91,7 @@ class Dashboard:
     submitted: Tally
     prohibited_not_retired: Tally
     actions_past_due: Tally
+    incidents_clock_open: Tally
     sweep: Sweep
     tier_by_unit: tuple[UnitTiers, ...]
     due_by_month: tuple[DueMonth, ...]
@@ -158,6 +159,13 @@ def actions_past_due(user: User | AnonymousUser, today: dt.date) -> int:
     return Action.objects.filter(
         action_past_due_q(today), decision__use_case__in=use_cases_visible_to(user)
     ).count()
+
+
+def incidents_clock_open(user: User | AnonymousUser) -> int:
+    """Incidents with a clock not yet marked done (incident_alerts.clock_open) on use-cases the
+    person sees."""
+    visible = Incident.objects.filter(use_case__in=use_cases_visible_to(user))
+    return incident_alerts.clock_open(visible).count()
 
 
 def last_sweep(now: dt.datetime) -> Sweep:
@@ -248,6 +256,12 @@ def dashboard(user: User | AnonymousUser, *, now: dt.datetime) -> Dashboard:
             _("Actions past due"),
             actions_past_due(user, today),
             _admin_url("register_action_changelist", [("past_due", "yes")]),
+        ),
+        incidents_clock_open=Tally(
+            "incidents_clock_open",
+            _("Incidents with a clock open"),
+            incidents_clock_open(user),
+            _admin_url("register_incident_changelist", [("clock_open", "yes")]),
         ),
         sweep=last_sweep(now),
         tier_by_unit=tuple(units),

@@ -263,3 +263,14 @@ class IncidentForm(forms.ModelForm):  # type: ignore[type-arg]
             "severity",
             "immediate_measures",
         ]
+
+
+class IncidentAdminForm(IncidentForm):
+    """What the committee records in the admin: the same facts, for a use-case it chooses."""
+
+    use_case = forms.ModelChoiceField(
+        label=_("use-case"), queryset=UseCase.objects.select_related("business_unit").order_by("reference")
+    )
+
+    class Meta(IncidentForm.Meta):
+        fields = ["use_case", *IncidentForm.Meta.fields]

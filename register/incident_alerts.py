@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Count, F, Max, Q, Value, When
+from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
@@ -75,6 +75,14 @@ SERIOUS = ~Q(seriousness="") | Q(death=True) | Q(widespread_infringement=True)
 CLOCK_COUNT = Case(When(SERIOUS, then=Value(2)), default=Value(0)) + Case(
     When(personal_data_breach=True, then=Value(1)), default=Value(0)
 )
+
+
+def clock_open(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """The incidents among `incidents` with a clock not yet marked done (as `plan` alerts on)."""
+    pending = Incident.objects.annotate(clocks=CLOCK_COUNT, marked=Count("clocks_done")).filter(
+        marked__lt=F("clocks")
+    )
+    return incidents.filter(pk__in=pending.values("pk"))
 
 
 @dataclass

@@ -87,7 +87,7 @@ def _stage_words() -> dict[str, str]:
 def public_entry(use_case: UseCase) -> dict[str, Any]:
     """One use-case as the public sees it, in the active language. Only these keys leave the
     register: no owner, no overseers, no escalation path (they may name people)."""
-    publication: Publication = use_case.publication  # type: ignore[attr-defined]  # selected with it
+    publication: Publication = use_case.publication  # selected with it
     tier = use_case.risk_tier
     last_review = getattr(use_case, "last_review", None)
     return {

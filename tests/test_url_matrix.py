@@ -139,7 +139,8 @@ MATRIX: dict[tuple[str, str], tuple[Url, dict[str, int]]] = {
     **_admin_rows("decision"),
     **_admin_rows("action"),
     **_admin_rows("review"),
-    **_admin_rows("incident"),
+    **_admin_rows("incident", add=ADMIN_COMMITTEE_WRITES),  # the committee records incidents too
+    ("/admin/register/incident/add/", "POST"): ("/admin/register/incident/add/", ADMIN_COMMITTEE_WRITES),
     **_admin_rows("obligationitem"),
     **_admin_rows("riskassessment"),
     **_admin_rows("legalentity"),

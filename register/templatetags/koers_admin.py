@@ -30,6 +30,7 @@ def koers_dashboard(context: template.Context) -> dict[str, Any]:
             board.submitted,
             board.prohibited_not_retired,
             board.actions_past_due,
+            board.incidents_clock_open,
         ],
         "tables": [
             (_("By risk tier"), board.by_tier),

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from register import services
 from register.choices import DecisionKind, ReviewOutcome
 from register.dashboard import Dashboard, _admin_url, dashboard
-from register.models import Action, BusinessUnit, ReviewSchedule, SweepRun, UseCase, User
+from register.models import Action, BusinessUnit, Incident, ReviewSchedule, SweepRun, UseCase, User
 from register.services.use_cases import ActionSpec
 from tests import factories
 
@@ -129,6 +129,37 @@ def register(secretary: User) -> None:
     # due 10 Oct: overdue, before the chart's first month; submitted
     with _at("2026-07-11"):
         _submitted(voice)
+    _incidents(secretary)
+
+
+def _incidents(secretary: User) -> None:
+    """Two incidents with a clock open (one per unit), one with its only clock done, one with none."""
+
+    def record(name: str, **facts: Any) -> Incident:
+        at = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+        with _at("2026-11-20"):
+            return services.incident_record(
+                acting_user=secretary,
+                use_case=UseCase.objects.get(name=name),
+                what_happened=f"Something at {name}",
+                happened_at=at,
+                aware_at=at,
+                **facts,
+            )
+
+    record("Shift planner", personal_data_breach=True)  # Unit A: its one clock open
+    done = record("Stock forecast", personal_data_breach=True)  # its one clock done: not counted
+    with _at("2026-11-21"):
+        services.incident_clock_done(
+            acting_user=secretary, incident=done, clock="gdpr_breach", reference="AP-1"
+        )
+    # an idea (no extra review), serious with a breach: three clocks, one done, two open
+    serious = record("Menu ideas", seriousness="c", personal_data_breach=True)
+    with _at("2026-11-21"):
+        services.incident_clock_done(
+            acting_user=secretary, incident=serious, clock="inform_provider", reference="Mail to vendor"
+        )
+    record("Intranet search")  # not serious, no personal data: no clocks at all
 
 
 def _numbers(board: Dashboard) -> dict[str, int]:
@@ -143,6 +174,7 @@ def _numbers(board: Dashboard) -> dict[str, int]:
         board.submitted,
         board.prohibited_not_retired,
         board.actions_past_due,
+        board.incidents_clock_open,
         *(due.tally for due in board.due_by_month),
     ]
     return {tally.key: tally.number for tally in tallies}
@@ -172,6 +204,7 @@ EXPECTED = {
     "submitted": 2,
     "prohibited_not_retired": 1,
     "actions_past_due": 2,
+    "incidents_clock_open": 2,
     "month:2026-11": 2,
     "month:2026-12": 2,
     "month:2027-01": 1,
@@ -219,6 +252,7 @@ def test_it_counts_only_what_a_member_may_see(register: None, member_a: Client) 
         ["Unit A"],
         1,
     )
+    assert board.incidents_clock_open.number == 1  # the Unit B incidents are not theirs
 
 
 def test_it_links_every_number_to_its_list(register: None, secretary: User) -> None:
@@ -265,6 +299,9 @@ def test_it_links_actions_past_due_and_leaves_a_number_without_a_list_unlinked(
     register: None, secretary: User
 ) -> None:
     assert dashboard(secretary, now=NOW).actions_past_due.url == "/admin/register/action/?past_due=yes"
+    assert (
+        dashboard(secretary, now=NOW).incidents_clock_open.url == "/admin/register/incident/?clock_open=yes"
+    )
     assert _admin_url("register_nothing_changelist", [("past_due", "yes")]) is None
 
 
@@ -280,6 +317,7 @@ def _all_links(board: Dashboard) -> list[tuple[str, int, str | None]]:
         board.submitted,
         board.prohibited_not_retired,
         board.actions_past_due,
+        board.incidents_clock_open,
         *(due.tally for due in board.due_by_month),
         *(t for row in board.tier_by_unit for t in row.tiers),
     ]
@@ -366,8 +404,9 @@ def test_its_query_count_does_not_grow_with_the_register(secretary: User) -> Non
     at_ten = _queries(secretary)
     _bulk_register(90)
     assert UseCase.objects.count() == 100
-    # one for every use-case number, one for the actions, two for the last sweep (as /healthz)
-    assert (at_ten, _queries(secretary)) == (4, 4)
+    # one for every use-case number, one for the actions, one for the incidents with a clock open,
+    # two for the last sweep (as /healthz)
+    assert (at_ten, _queries(secretary)) == (5, 5)
 
 
 def _page_queries(client: Client) -> int:

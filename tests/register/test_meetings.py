@@ -12,11 +12,12 @@ import pytest
 import time_machine
 from django.contrib.admin.models import LogEntry
 from django.test import Client
+from django.utils import translation
 
 from register import services
 from register.agenda import Agenda, AgendaItem, agenda
 from register.choices import DecisionKind, ReviewOutcome
-from register.models import Action, AuditEvent, Meeting, ReviewSchedule, UseCase, User
+from register.models import Action, AuditEvent, Incident, Meeting, ReviewSchedule, UseCase, User
 from register.services.use_cases import ActionSpec
 from tests import factories
 from tests.factories import UserFactory
@@ -164,6 +165,74 @@ def test_it_lists_open_serious_incidents_and_leaves_out_closed_and_not_serious_o
     ]
 
 
+def test_it_lists_incidents_since_the_previous_meeting_or_with_a_clock_open_with_their_clocks() -> None:
+    case = factories.use_case("Triage chatbot")
+
+    def incident(what: str, recorded: dt.datetime, **facts: object) -> Incident:
+        with at(recorded):
+            return services.incident_record(
+                acting_user=case.owner,
+                use_case=case,
+                what_happened=what,
+                happened_at=recorded - dt.timedelta(hours=1),
+                aware_at=recorded,
+                **facts,
+            )
+
+    old_breach = incident("Sent a list to the wrong address", utc(10, 1), personal_data_breach=True)
+    old_done = incident("Leaked one name", utc(10, 2), personal_data_breach=True)
+    with at(utc(10, 3)):
+        services.incident_clock_done(
+            acting_user=chair(), incident=old_done, clock="gdpr_breach", reference="AP 2026-17"
+        )
+    incident("Typo in a greeting, October", utc(10, 5))  # no clocks, before the previous meeting
+    incident("Typo in a greeting", utc(11, 24))  # no clocks, since the previous meeting
+    with at(NIGHT), translation.override("en"):
+        result = agenda(TODAY, since=dt.date(2026, 11, 20))
+        assert [(i.date, i.detail.splitlines()[0]) for i in result.incidents] == [
+            (dt.date(2026, 10, 1), "Sent a list to the wrong address"),  # its clock is still open
+            (dt.date(2026, 11, 24), "Typo in a greeting"),
+        ]
+        assert result.incidents[0].subject == old_breach
+        assert result.incidents[0].detail.splitlines()[1] == (
+            "Notify the personal data breach to the Dutch Data Protection Authority within 72 hours of "
+            "awareness (GDPR Art. 33). — open, deadline Oct. 4, 2026, noon"
+        )
+        # without a previous meeting: only the ones with a clock open
+        assert [i.subject for i in agenda(TODAY).incidents] == [old_breach]
+        # the done clock shows its reference when its incident is on the agenda
+        listed_done = agenda(TODAY, since=dt.date(2026, 10, 2)).incidents
+        assert listed_done[1].detail.splitlines()[1].endswith("— done: AP 2026-17")
+
+
+def test_the_meeting_page_lists_the_incidents_since_the_meeting_before(committee: Client) -> None:
+    with at(utc(11, 1)):
+        services.meeting_record(
+            acting_user=chair(), held_on=dt.date(2026, 11, 2), title="November", attendees=[]
+        )
+        december = services.meeting_record(
+            acting_user=chair(), held_on=dt.date(2026, 12, 3), title="December", attendees=[]
+        )
+    case = factories.use_case("Triage chatbot")
+    with at(utc(11, 10)):
+        services.incident_record(
+            acting_user=case.owner,
+            use_case=case,
+            what_happened="Greeted in the wrong language",
+            happened_at=utc(11, 9),
+            aware_at=utc(11, 10),
+        )
+    with at(NIGHT):
+        page = committee.get(f"/admin/register/meeting/{december.pk}/agenda/", headers=EN).content.decode()
+        csv_text = committee.get(
+            f"/admin/register/meeting/{december.pk}/agenda.csv", headers=EN
+        ).content.decode()
+    assert "5. Incidents since the previous meeting or with a clock open, and their clocks (1)" in page
+    assert "Greeted in the wrong language" in page
+    assert "Incidents since the previous meeting or with a clock open, and their clocks" in csv_text
+    assert "Greeted in the wrong language" in csv_text
+
+
 def test_it_lists_actions_past_their_due_date_that_are_not_done() -> None:
     owner = UserFactory.create(username="ann", first_name="Ann", last_name="de Wit")
     with at(utc(10, 1)):
@@ -213,9 +282,10 @@ def test_an_empty_register_has_an_empty_agenda() -> None:
         result.overdue_reviews,
         result.upcoming_reviews,
         result.serious_incidents,
+        result.incidents,
         result.overdue_actions,
         result.stale_overrides,
-    ] == [[], [], [], [], [], []]
+    ] == [[], [], [], [], [], [], []]
 
 
 # -- the meeting admin -------------------------------------------------------------------------
@@ -340,7 +410,7 @@ def test_the_printable_agenda_is_the_register_as_it_stands_without_admin_chrome_
     assert "Dana Bakker" in text
     assert "Webshop chatbot" in text
     assert "A draft" not in text
-    assert "7. Other points" in text
+    assert "8. Other points" in text
     assert "Budget for the bias audit" in text
     assert 'href="/static/koers/print.css" media="print"' in text
     assert 'class="koers-screen-only help"' in text
