@@ -3,11 +3,13 @@ hand their cleaned data to the services, which keep every rule."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from register.aiact import UNKNOWN, load_ruleset
@@ -247,6 +249,15 @@ class IncidentForm(forms.ModelForm):  # type: ignore[type-arg]
         input_formats=["%Y-%m-%dT%H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+
+    def clean_aware_at(self) -> dt.datetime:
+        from register.incident_clocks import aware_in_future
+        from register.services.governance import AWARE_IN_FUTURE
+
+        aware_at: dt.datetime = self.cleaned_data["aware_at"]
+        if aware_in_future(aware_at, timezone.now()):
+            raise forms.ValidationError(AWARE_IN_FUTURE)
+        return aware_at
 
     class Meta:
         model = Incident

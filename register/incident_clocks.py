@@ -121,3 +121,9 @@ def clocks_for(facts: Facts, *, zone: str) -> tuple[Clock, ...]:
             )
         )
     return tuple(sorted(found, key=lambda clock: clock.deadline))
+
+
+def aware_in_future(aware_at: dt.datetime, now: dt.datetime) -> bool:
+    """The clocks count from the moment of awareness: one in the future is a typo, refused by the
+    form and by the service alike."""
+    return aware_at > now

@@ -310,6 +310,9 @@ def use_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_report": _is_member(_user(request), use_case),
         "now": timezone.now(),
         # Questions from the public transparency page, for the owner to answer (issue 9).
+        # The requester's name and address: for the owner, who answers, and the committee only.
+        "sees_requesters": use_case.owner_id == request.user.pk
+        or request.user.has_perm("register.decide_usecase"),
         "explanation_requests": ExplanationRequest.objects.filter(use_case=use_case).order_by(
             "-received_at", "-id"
         ),

@@ -120,10 +120,11 @@ def _publication_category(use_case: UseCase) -> str | None:
 
 
 def _human_intervention(use_case: UseCase) -> str | None:
-    # The overseers are named people: their names stay in the register (no staff personal data).
+    # The overseers and the escalation path may name people (a name, a mobile number): they stay in
+    # the register, as on the transparency page (no staff personal data in a public register).
     mode = OVERSIGHT_NL.get(use_case.human_oversight, "")
     can_stop = "" if use_case.overseers_can_stop is None else CAN_STOP_NL[use_case.overseers_can_stop]
-    return _text(" ".join(part for part in (mode, can_stop) if part), use_case.escalation_path)
+    return _text(" ".join(part for part in (mode, can_stop) if part))
 
 
 def _impact_assessments(use_case: UseCase) -> str | None:
@@ -187,9 +188,9 @@ ALGORITMEREGISTER: FieldMap = {
     ),
     # A team address (the committee's), never a staff member's own.
     "contact_email": Source(lambda u: settings.KOERS_COMMITTEE_EMAIL or None),
-    "website": NoSource("The public transparency page per use-case is not built yet."),
+    "website": NoSource("The link to the use-case's transparency page is not exported yet."),
     "publication_category": Source(_publication_category),
-    "url": NoSource("No public link to the use-case's own entry exists yet."),
+    "url": NoSource("The link to the use-case's transparency page is not exported yet."),
     "goal": Source(lambda u: _text(u.purpose, u.goal)),
     "proportionality": NoSource("The register records no weighing of proportionality and subsidiarity."),
     "human_intervention": Source(_human_intervention),

@@ -10,11 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from register import incident_alerts  # the module, not its names: it imports this package back
 from register.audit import audit_log, snapshot_of
+from register.incident_clocks import aware_in_future
 from register.models import Action, Incident, IncidentClockDone, Meeting, UseCase, User
 from register.services.use_cases import _lock, _save, review_trigger
+
+AWARE_IN_FUTURE = gettext_lazy("The organisation cannot have become aware of it in the future.")
 
 
 @transaction.atomic
@@ -59,15 +63,26 @@ def action_complete(*, acting_user: User, action: Action, note: str = "") -> Act
 @transaction.atomic
 def incident_record(*, acting_user: User, use_case: UseCase, **facts: Any) -> Incident:
     """Record what happened and when the organisation became aware (the clocks count from then)."""
+    aware_at = facts.get("aware_at")
+    if aware_at is not None and aware_in_future(aware_at, timezone.now()):
+        raise ValidationError({"aware_at": AWARE_IN_FUTURE})
     locked = _lock(use_case)  # the use-case first: two reports at once queue, never deadlock
     incident = Incident(use_case=locked, **facts)
     incident.full_clean()
     incident.save()
     _save(locked, [])
     audit_log(actor=acting_user, action="register.incident.recorded", subject=incident, use_case_id=locked.pk)
-    if incident.seriousness:  # a serious incident (Art. 3(49)) brings the next review forward
+    if _is_serious(incident):  # a serious incident brings the next review forward
         review_trigger(acting_user=acting_user, use_case=locked, reason="serious incident")
     return incident
+
+
+def _is_serious(incident: Incident) -> bool:
+    """Serious as the clocks read it (Art. 3(49), or a widespread infringement, Art. 3(61))."""
+    from register.incident_alerts import facts_of  # the alerts import the services
+    from register.incident_clocks import is_serious
+
+    return is_serious(facts_of(incident))
 
 
 @transaction.atomic

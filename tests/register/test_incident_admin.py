@@ -114,3 +114,44 @@ def test_only_the_committee_may_add(persona: Client, get: int, post: int, case: 
     assert persona.post(ADD, posted(case)).status_code in {post, 302}
     if get != 200:
         assert not Incident.objects.exists()
+
+
+def test_a_widespread_infringement_without_a_kind_brings_the_review_forward(case: UseCase) -> None:
+    from register import services
+
+    chair = factories.committee_member("chair")
+    services.incident_record(
+        acting_user=chair,
+        use_case=case,
+        what_happened="Prices shown to every visitor broke consumer law",
+        happened_at=NOW,
+        aware_at=NOW,
+        widespread_infringement=True,  # serious for the clocks (Art. 3(61)), no Art. 3(49) kind
+    )
+    assert ReviewSchedule.objects.get(use_case=case).next_due < dt.date(2027, 6, 1)  # type: ignore[operator]
+
+
+def test_it_refuses_an_awareness_in_the_future(case: UseCase) -> None:
+    from django.core.exceptions import ValidationError
+
+    from register import services
+
+    chair = factories.committee_member("chair")
+    with pytest.raises(ValidationError, match="aware_at"):
+        services.incident_record(
+            acting_user=chair,
+            use_case=case,
+            what_happened="Typed next year by mistake",
+            happened_at=NOW,
+            aware_at=NOW + dt.timedelta(days=365),
+        )
+    assert not case.incidents.exists()
+
+
+def test_the_admin_form_refuses_an_awareness_in_the_future_and_keeps_the_values(
+    committee: Client, case: UseCase
+) -> None:
+    response = committee.post(ADD, posted(case, aware_at="2027-11-26T23:30"))
+    assert response.status_code == 200  # shown again, with the error; nothing recorded
+    assert "2027-11-26T23:30" in response.content.decode()
+    assert not case.incidents.exists()

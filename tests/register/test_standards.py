@@ -196,10 +196,10 @@ def test_it_builds_a_whole_algorithm_register_record(settings: Any) -> None:
             "url": None,
             "goal": "Help recruiters read every application.\n\nA shortlist within two days.",
             "proportionality": None,
-            # No overseer's name: staff personal data stays in the register.
+            # No overseer's name and not the escalation path (it may name people): staff personal
+            # data stays in the register.
             "human_intervention": "Een mens beoordeelt elke uitkomst voordat die gevolgen heeft (human in "
-            "the loop). De toezichthouders kunnen het systeem stoppen.\n\n"
-            "Ask for a recruiter at werken@koersdam.nl.",
+            "the loop). De toezichthouders kunnen het systeem stoppen.",
             "risks": None,
             "lawful_basis": "Taak van algemeen belang of openbaar gezag (AVG art. 6 lid 1 sub e)",
             "lawful_basis_grouping": None,

@@ -15,6 +15,7 @@ from register import services
 from register.choices import DecisionKind, ReviewOutcome
 from register.models import AuditEvent, ExplanationRequest, Publication, UseCase, User
 from tests import factories
+from tests.conftest import _client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -459,8 +460,12 @@ def test_it_shows_questions_to_the_unit_and_lets_it_set_the_date(
     case = approved()
     publish(case)
     request = _received(case)
-    page = member_a.get(f"/use-cases/{case.pk}/")
-    assert "Waarom?" in page.content.decode()
+    page = member_a.get(f"/use-cases/{case.pk}/").content.decode()
+    assert "Waarom?" in page
+    assert "klant@example.net" not in page  # the requester's address: for the owner and the committee
+    services.membership_add(acting_user=None, user=case.owner, business_unit=case.business_unit)
+    owners_page = _client_for(case.owner).get(f"/use-cases/{case.pk}/").content.decode()
+    assert "klant@example.net" in owners_page
     path = f"/use-cases/{case.pk}/requests/{request.pk}/deadline/"
     assert member_b.post(path, {"respond_by": "2099-02-01"}).status_code == 404
     assert auditor.post(path, {"respond_by": "2099-02-01"}).status_code == 403  # reads, never writes
