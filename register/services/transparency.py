@@ -106,7 +106,8 @@ def _request_context(request: ExplanationRequest, language: str) -> dict[str, st
             "name": request.use_case.name,
             "kind": str(request.get_kind_display()),
             "respond_by": request.respond_by.isoformat() if request.respond_by else "",
-            "path": reverse("admin:register_explanationrequest_change", args=[request.pk]),
+            # The use-case page, which the owner (not staff) and the committee can both open.
+            "path": reverse("use_case_detail", args=[request.use_case_id]) + f"#request-{request.pk}",
         }
 
 

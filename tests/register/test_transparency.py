@@ -333,6 +333,9 @@ def test_it_takes_a_question_without_an_account(django_capture_on_commit_callbac
         Delivery.objects.filter(stage="explanation_received").values_list("recipient", flat=True)
     )
     assert "wilma.verhoeven@example.org" in recipients
+    # The link leads to the use-case page, which an owner without admin access can open.
+    paths = {row.context["path"] for row in Delivery.objects.filter(stage="explanation_received")}
+    assert paths == {f"/use-cases/{case.pk}/#request-{request.pk}"}
     assert not Delivery.objects.filter(stage="explanation_confirmation").exists()  # no e-mail given
 
 
