@@ -253,19 +253,25 @@ def use_cases_in_full(use_cases: QuerySet[UseCase]) -> QuerySet[UseCase]:
     )
 
 
+def _reads_every(model: str, user: User | AnonymousUser) -> bool:
+    """Whether `user` reads every record of `model` (the committee, auditors). Django's has_perm is
+    False for anonymous and inactive people, superusers included."""
+    return user.has_perm(f"register.view_{model}")
+
+
 def held_by_visible(
     model: type[_Held], user: User | AnonymousUser, path: str = "use_case"
 ) -> QuerySet[_Held]:
     """The records of `model` that belong to a use-case `user` may see (through `path`)."""
     records = model._default_manager.all()
-    if user.is_authenticated and user.is_active and user.has_perm("register.view_usecase"):
+    if _reads_every("usecase", user):
         return records
     return records.filter(**{f"{path}__in": use_cases_visible_to(user).values("pk")})
 
 
 def business_units_visible_to(user: User | AnonymousUser) -> QuerySet[BusinessUnit]:
     units = BusinessUnit.objects.select_related("legal_entity", "lead")
-    if user.is_authenticated and user.is_active and user.has_perm("register.view_businessunit"):
+    if _reads_every("businessunit", user):
         return units
     if not user.is_authenticated or not user.is_active:
         return units.none()
@@ -273,13 +279,13 @@ def business_units_visible_to(user: User | AnonymousUser) -> QuerySet[BusinessUn
 
 
 def legal_entities_visible_to(user: User | AnonymousUser) -> QuerySet[LegalEntity]:
-    if user.is_authenticated and user.is_active and user.has_perm("register.view_legalentity"):
+    if _reads_every("legalentity", user):
         return LegalEntity.objects.all()
     return LegalEntity.objects.filter(pk__in=business_units_visible_to(user).values("legal_entity_id"))
 
 
 def vendors_visible_to(user: User | AnonymousUser) -> QuerySet[Vendor]:
     """Every vendor for those who see the register; a member, the vendors of their units' use-cases."""
-    if user.is_authenticated and user.is_active and user.has_perm("register.view_vendor"):
+    if _reads_every("vendor", user):
         return Vendor.objects.all()
     return Vendor.objects.filter(pk__in=use_cases_visible_to(user).values("vendor_id"))

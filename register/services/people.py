@@ -18,6 +18,7 @@ from register.audit import audit_log, snapshot_of
 from register.choices import Role
 from register.models import Action, AuditEvent, Delivery, UseCase, User
 from register.roles import STAFF_ROLES
+from register.services.use_cases import touch_all
 
 
 def _user_snapshot(user: User) -> dict[str, object]:
@@ -133,7 +134,7 @@ def record_delete(*, acting_user: User, instance: models.Model, justification: s
     )
     instance.delete()
     if holder.exists():  # what the use-case's detail showed has changed: updated_since sees it
-        holder.update(updated_at=timezone.now(), version=models.F("version") + 1)
+        touch_all(holder)
 
 
 def _use_case_of(instance: models.Model) -> int | None:
@@ -196,4 +197,4 @@ def _touch_use_cases_showing(user: User) -> None:
         | Q(assessments__second_approver=user)
     )
     ids = set(UseCase.objects.filter(shown).values_list("pk", flat=True))
-    UseCase.objects.filter(pk__in=ids).update(updated_at=timezone.now(), version=models.F("version") + 1)
+    touch_all(UseCase.objects.filter(pk__in=ids))

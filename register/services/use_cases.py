@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,6 +77,12 @@ def _save(use_case: UseCase, fields: Iterable[str]) -> None:
     use_case.updated_at = timezone.now()
     use_case.version += 1
     use_case.save(update_fields=[*fields, "updated_at", "version"])
+
+
+def touch_all(use_cases: QuerySet[UseCase]) -> None:
+    """`_save` for many use-cases whose detail changed without a field of their own (a record they
+    hold deleted, a person they show pseudonymised): updated_at and the edit version move."""
+    use_cases.update(updated_at=timezone.now(), version=F("version") + 1)
 
 
 def _audit(actor: User | None, use_case: UseCase, verb: str, justification: str = "", **extra: Any) -> None:
