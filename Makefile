@@ -39,3 +39,7 @@ lock: $(VENV)/.installed
 	$(VENV)/bin/uv pip compile pyproject.toml -o requirements/base.txt --python-version 3.11 --no-header
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -c requirements/base.txt \
 		-o requirements/dev.txt --python-version 3.11 --no-header
+
+## bench: the benchmark suite against PostgreSQL (BENCH_DATABASE_URL); SMOKE=1 for small sizes (CI)
+bench: $(VENV)/.installed
+	$(PY) -m bench.run $(if $(SMOKE),--smoke)
