@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -59,7 +59,9 @@ class ObligationSpec:
     note: Text | None = None
 
 
-@dataclass(frozen=True)
+# Compared and hashed by identity: a ruleset is loaded once per process (`load_ruleset`), and the
+# engine's caches key on it.
+@dataclass(frozen=True, eq=False)
 class Ruleset:
     version: str
     dates_in_force: Literal["original", "omnibus"]
@@ -70,9 +72,20 @@ class Ruleset:
     # The heading of each question step, as the form shows it.
     steps: dict[str, Text]
 
-    @property
+    # Derived once per ruleset (it is frozen): the engine asks for these on every classification.
+    @cached_property
     def codes(self) -> tuple[str, ...]:
         return tuple(question.code for question in self.questions)
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Each code's place in the questionnaire."""
+        return {code: i for i, code in enumerate(self.codes)}
+
+    @cached_property
+    def all_false(self) -> dict[str, bool]:
+        """Every code answered false: the facts before any answer is read. Copy before changing."""
+        return dict.fromkeys(self.codes, False)
 
     def question(self, code: str) -> Question:
         return next(q for q in self.questions if q.code == code)

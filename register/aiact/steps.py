@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from register.aiact import wording
 from register.aiact.result import (
@@ -26,6 +27,8 @@ ART5_POINTS = ("A", "B", "C", "D", "E", "F", "G", "H", "BA", "BB")
 ART5_OMNIBUS_POINTS = ("BA", "BB")
 ANNEX_III_POINTS = tuple("1A 1B 1C 2 3A 3B 3C 3D 4A 4B 5A 5B 5C 5D 6 7 8A 8B".split())
 ART6_3_CONDITIONS = ("ART6_3_A", "ART6_3_B", "ART6_3_C", "ART6_3_D")
+ART5_CODES = tuple(f"ART5_1_{point}" for point in ART5_POINTS)
+ANNEX_III_CODES = tuple(f"ANNEX_III_{point}" for point in ANNEX_III_POINTS)
 
 
 @dataclass
@@ -74,11 +77,11 @@ class Trace:
         key = high_risk_date if spec.applies == "high_risk" else spec.applies
         if key is None:
             raise ValueError(f"{code} needs the high-risk route's date")
-        day = self.ruleset.date(key)
-        applies = day is not None and day <= self.today
-        if code not in self.obligations and spec.note is not None:
+        if code in self.obligations:  # owed already: the first owner stays
+            return
+        if spec.note is not None:
             self.say(spec.note, code)
-        self.obligations.setdefault(code, Obligation(code, spec.article, spec.title, owner, day, applies))
+        self.obligations[code] = _obligation(self.ruleset, code, owner, key, self.today)
 
     def result(self, tier: RiskTier) -> Classification:
         return Classification(
@@ -93,6 +96,13 @@ class Trace:
             ruleset_version=self.ruleset.version,
             explanation=tuple(self.lines),
         )
+
+
+@lru_cache(maxsize=1024)  # pure and asked for several times in every classification
+def _obligation(ruleset: Ruleset, code: str, owner: Party, key: str, today: dt.date) -> Obligation:
+    spec = ruleset.obligations[code]
+    day = ruleset.date(key)
+    return Obligation(code, spec.article, spec.title, owner, day, day is not None and day <= today)
 
 
 @dataclass(frozen=True)
@@ -159,8 +169,7 @@ def is_excluded(facts: Facts, trace: Trace, who: Roles) -> bool:
 # holds. (ba) and (bb) come from Reg. 2026/1744 and apply from 2 December 2026.
 def is_prohibited(facts: Facts, trace: Trace, who: Roles) -> bool:
     fired = False
-    for point in ART5_POINTS:
-        code = f"ART5_1_{point}"
+    for point, code in zip(ART5_POINTS, ART5_CODES, strict=True):
         if not facts[code]:
             continue
         article, label = wording.cite(code), trace.label(code)
@@ -222,8 +231,7 @@ class AnnexIII:
 # deployer on the supplier's written Art. 6(4) statement (DIGEST §11.2, a cautious reading).
 def annex_iii_route(facts: Facts, trace: Trace, who: Roles) -> AnnexIII:
     points = []
-    for point in ANNEX_III_POINTS:
-        code = f"ANNEX_III_{point}"
+    for code in ANNEX_III_CODES:
         if facts[code] and facts.get(f"{code}_EXC", False):
             article = wording.cite(code)
             trace.say(

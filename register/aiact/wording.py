@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache, lru_cache
 
 from register.aiact.ruleset import Text
 
@@ -40,6 +41,7 @@ _MONTHS_EN = [
 ]
 
 
+@lru_cache(maxsize=256)
 def date_text(day: dt.date) -> Text:
     return Text(
         nl=f"{day.day} {_MONTHS_NL[day.month - 1]} {day.year}",
@@ -47,17 +49,24 @@ def date_text(day: dt.date) -> Text:
     )
 
 
+_ANNEX_III = re.compile(r"ANNEX_III_(\d)([A-Z]?)(_EXC)?")
+_ANNEX_I = re.compile(r"ANNEX_I_([AB])")
+_ART_POINT = re.compile(r"ART(\d+)_(\d+)_([A-Z]{1,2})(_EXC)?")
+_ART_PARAGRAPH = re.compile(r"ART(\d+)_(\d+)(_[A-Z]+)?")
+
+
+@cache  # codes are few and fixed by the ruleset; a citation is computed once per code
 def cite(code: str) -> Text:
     """The article a code stands for: ANNEX_III_5B -> "Annex III point 5(b)" / "bijlage III punt 5(b)"."""
-    if match := re.fullmatch(r"ANNEX_III_(\d)([A-Z]?)(_EXC)?", code):
+    if match := _ANNEX_III.fullmatch(code):
         point = match[1] + (f"({match[2].lower()})" if match[2] else "")
         return Text(nl=f"bijlage III punt {point}", en=f"Annex III point {point}")
-    if match := re.fullmatch(r"ANNEX_I_([AB])", code):
+    if match := _ANNEX_I.fullmatch(code):
         return Text(
             nl=f"art. 6 lid 1 en bijlage I afdeling {match[1]}",
             en=f"Art. 6(1) and Annex I section {match[1]}",
         )
-    if match := re.fullmatch(r"ART(\d+)_(\d+)_([A-Z]{1,2})(_EXC)?", code):
+    if match := _ART_POINT.fullmatch(code):
         return Text(
             nl=f"art. {match[1]} lid {match[2]} onder {match[3].lower()}",
             en=f"Art. {match[1]}({match[2]})({match[3].lower()})",
@@ -66,7 +75,7 @@ def cite(code: str) -> Text:
         return Text(nl="art. 6 lid 3, laatste alinea", en="Art. 6(3), last subparagraph")
     if code == "ART6_4_PROVIDER_DOC":
         return Text(nl="art. 6 lid 4", en="Art. 6(4)")
-    if match := re.fullmatch(r"ART(\d+)_(\d+)(_[A-Z]+)?", code):
+    if match := _ART_PARAGRAPH.fullmatch(code):
         return Text(nl=f"art. {match[1]} lid {match[2]}", en=f"Art. {match[1]}({match[2]})")
     if code == "GPAI_MODEL_PROVIDER":
         return Text(nl="art. 53", en="Art. 53")
