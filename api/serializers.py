@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -72,7 +73,7 @@ class PersonSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
     def get_name(self, user: User) -> str:
-        return user.get_full_name() or user.get_username()
+        return _person_name(user)
 
 
 class NamedSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -395,8 +396,84 @@ class DeliverySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 # --- the use-case ------------------------------------------------------------------------------
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def _choice(value: str) -> str | None:
+    return value or None
+
+
+def listed_use_case(use_case: UseCase) -> dict[str, Any]:
+    """UseCaseSerializer's fields for one use-case, read straight off the row: DRF's walk field by
+    field costs several times as much over a page of 500 or an export of 100,000 (BENCHMARKS.md).
+    tests/api/test_use_cases_api.py holds this equal to the serializer's own representation."""
+    unit = use_case.business_unit
+    entity = unit.legal_entity
+    owner = use_case.owner
+    vendor = use_case.vendor
+    next_due = use_case.next_review_due  # type: ignore[attr-defined]
+    return {
+        "id": use_case.pk,
+        "reference": use_case.reference,
+        "name": use_case.name,
+        "legal_entity": {"id": entity.pk, "name": entity.name},
+        "business_unit": {"id": unit.pk, "name": unit.name},
+        "owner": {"id": owner.pk, "username": owner.username, "name": _person_name(owner)},
+        "vendor": None
+        if vendor is None
+        else {"id": vendor.pk, "name": vendor.name, "product": vendor.product},
+        "sector": use_case.sector,
+        "lifecycle_stage": use_case.lifecycle_stage,
+        "status": use_case.status,
+        "classification_status": use_case.classification_status,
+        "risk_tier": _choice(use_case.risk_tier),
+        "policy_tier": _choice(use_case.policy_tier),
+        "override_may_be_stale": use_case.override_may_be_stale,
+        "needs_legal_review": _needs_legal_review(use_case),
+        "legal_basis": _legal_basis(use_case),
+        "fria_required": use_case.fria_required,
+        "human_oversight": _choice(use_case.human_oversight),
+        "customer_facing": use_case.customer_facing,
+        "personal_data": use_case.personal_data,
+        "special_categories": use_case.special_categories,
+        "next_review_due": None if next_due is None else next_due.isoformat(),
+        "review_overdue": use_case.review_overdue,  # type: ignore[attr-defined]
+        "created_at": _DATETIME.to_representation(use_case.created_at),
+        "updated_at": _DATETIME.to_representation(use_case.updated_at),
+    }
+
+
+def _person_name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _legal_basis(use_case: UseCase) -> list[str]:
+    """The legal-basis codes that fired: annotated by the list's query (only that key of the
+    stored result is read), else from the current assessment (a use-case rebuilt as of a time)."""
+    if hasattr(use_case, "legal_basis_codes"):
+        codes = use_case.legal_basis_codes or []
+    else:
+        assessment = use_case.current_assessment
+        codes = assessment.result.get("legal_basis", []) if assessment else []
+    return [str(code) for code in codes]
+
+
+def _needs_legal_review(use_case: UseCase) -> bool:
+    if hasattr(use_case, "assessment_complete"):
+        return use_case.assessment_complete is False
+    assessment = use_case.current_assessment
+    return assessment is not None and not assessment.complete
+
+
+class UseCaseListSerializer(serializers.ListSerializer):  # type: ignore[type-arg]
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        rows = data.all() if isinstance(data, models.manager.BaseManager) else data
+        return [listed_use_case(use_case) for use_case in rows]
+
+
 class UseCaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    """A use-case in the list (and in the CSV and JSONL exports, which share these fields)."""
+    """A use-case in the list (and in the CSV and JSONL exports, which share these fields). A
+    page of them is represented by `listed_use_case` (UseCaseListSerializer)."""
 
     legal_entity = NamedSerializer(source="business_unit.legal_entity", read_only=True)
     business_unit = NamedSerializer(read_only=True)
@@ -446,14 +523,13 @@ class UseCaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "updated_at",
         )
         read_only_fields = fields
+        list_serializer_class: type[serializers.ListSerializer] = UseCaseListSerializer  # type: ignore[type-arg]
 
     def get_legal_basis(self, use_case: UseCase) -> list[str]:
-        assessment = use_case.current_assessment
-        return [str(code) for code in assessment.result.get("legal_basis", [])] if assessment else []
+        return _legal_basis(use_case)
 
     def get_needs_legal_review(self, use_case: UseCase) -> bool:
-        assessment = use_case.current_assessment
-        return assessment is not None and not assessment.complete
+        return _needs_legal_review(use_case)
 
 
 class ClassificationSerializer(RiskAssessmentSerializer):
@@ -506,6 +582,7 @@ class UseCaseDetailSerializer(UseCaseSerializer):
     incidents_count = serializers.IntegerField(read_only=True)
 
     class Meta(UseCaseSerializer.Meta):
+        list_serializer_class: type[serializers.ListSerializer] = serializers.ListSerializer  # type: ignore[type-arg]
         fields: tuple[str, ...] = (
             *UseCaseSerializer.Meta.fields,
             "version",

@@ -4,15 +4,21 @@ history, ETag and the stats."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection
+from django.db.models import F, Value
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework import serializers
 
-from register import services
+from api.serializers import UseCaseSerializer, listed_use_case
+from register import selectors, services
 from register.choices import DecisionKind, LifecycleStage, ReviewOutcome, Role
 from register.models import UseCase, User
 from register.services.use_cases import ActionSpec
@@ -614,3 +620,39 @@ def test_a_pseudonymised_leaver_moves_updated_at_where_their_name_was_shown(audi
     detail = auditor.get(f"/api/v1/use-cases/{use_case.pk}/").json()
     assert detail["decisions"][0]["actions"][0]["owner"]["name"] == f"former-{owner.pk}"
     assert other.pk not in {u["id"] for u in changed}
+
+
+@pytest.mark.pg_only
+def test_the_lists_fast_representation_is_the_serializers_own() -> None:
+    """The list and the exports write each use-case with `listed_use_case`, reading the legal basis
+    from the list query's annotation; DRF's field-by-field walk over the plain row (which reads
+    the current assessment itself) must give the same, for every kind of use-case."""
+    call_command(
+        "seed_bench", "--use-cases", "150", "--seed", "5", stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    committee = User.objects.get(username="bench-committee")
+    listed = list(selectors.use_cases_listed(committee, timezone.localdate()))
+    plain = {
+        use_case.pk: use_case
+        for use_case in selectors.use_cases_visible_to(committee)
+        .select_related("current_assessment")
+        .annotate(next_review_due=F("schedule__next_due"), review_overdue=Value(False))
+    }
+    seen = set()
+    for use_case in listed:
+        plain[use_case.pk].review_overdue = use_case.review_overdue  # type: ignore[attr-defined]
+        walked = serializers.ModelSerializer.to_representation(UseCaseSerializer(), plain[use_case.pk])
+        assert listed_use_case(use_case) == walked
+        seen.add(
+            (
+                walked["vendor"] is None,
+                walked["risk_tier"],
+                walked["needs_legal_review"],
+                walked["review_overdue"],
+            )
+        )
+    # The comparison covered use-cases with and without a vendor, a tier, complete answers, an overdue review.
+    assert {s[0] for s in seen} == {True, False}
+    assert None in {s[1] for s in seen}
+    assert {s[2] for s in seen} == {True, False}
+    assert {s[3] for s in seen} == {True, False}
