@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 
 import pytest
 import time_machine
@@ -400,3 +401,25 @@ def test_the_sweeps_time_limit_is_not_swallowed(case: UseCase, monkeypatch: pyte
     monkeypatch.setattr(reminders, "_queue", out_of_time)
     with pytest.raises(SoftTimeLimitExceeded):
         reminders.plan(at("2026-12-15T08:00+01:00"))
+
+
+def test_a_sweep_plans_every_schedule_that_is_due_not_only_one_batch(case: UseCase) -> None:
+    """Ten thousand due at once (an import, a new cadence) are planned in batches within one run."""
+    others = [
+        factories.use_case(
+            f"Tool {n}", unit=case.business_unit, owner=case.owner, lifecycle_stage="production"
+        )
+        for n in range(4)
+    ]
+    ReviewSchedule.objects.filter(use_case__in=others).update(
+        next_due=DUE, next_reminder_at=reminders.first_reminder_at(DUE)
+    )
+    planned = reminders.plan(at("2026-12-01T09:00+01:00"), limit=2)
+    assert planned.schedules == 5
+    assert Delivery.objects.filter(stage="upcoming").count() == 5
+
+
+def test_planning_stops_when_its_time_is_up_and_the_rest_waits(case: UseCase) -> None:
+    planned = reminders.plan(at("2026-12-01T09:00+01:00"), until=time.monotonic() - 1)
+    assert planned.schedules == 0
+    assert reminders.plan(at("2026-12-01T09:00+01:00")).schedules == 1
