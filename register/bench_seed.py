@@ -65,7 +65,7 @@ from register.models import (
     User,
     Vendor,
 )
-from register.reminders import first_reminder_at
+from register.reminders import first_reminder_at, stages_at
 from register.roles import STAFF_ROLES
 from register.workflow import ACTIVE_STAGES
 
@@ -90,6 +90,7 @@ PROFILES: tuple[tuple[int, dict[str, Any]], ...] = (
     (3, {"AI_SYSTEM": True, "ROLE_DEPLOYER": True, "ANNEX_III_5A": True}),
     (3, {"AI_SYSTEM": True, "ROLE_DEPLOYER": True, "ANNEX_III_5D": True}),
     (2, {"AI_SYSTEM": True, "ROLE_PROVIDER": True, "ANNEX_III_4A": True, "ART6_3_PROFILING": True}),
+    (2, {"AI_SYSTEM": True, "ROLE_DEPLOYER": True, "ANNEX_III_4A": "unknown", "ART50_1": True}),
     (6, {"AI_SYSTEM": False}),
     (1, {"AI_SYSTEM": True, "ROLE_DEPLOYER": True, "ART5_1_F": True}),
 )
@@ -454,6 +455,7 @@ class Seeder:
             "updated_at": plan.created_at,
         }
         case = Case(self, row)
+        case.due = plan.due
         case.use_case("created", plan.created_at, actor=owner)
         at = plan.created_at
         if plan.profile is not None:
@@ -486,7 +488,7 @@ class Seeder:
             at = self._reviews(case, plan, at, dates, next_due)
         elif plan.due or (case.next_due is not None and case.next_due <= self.today + dt.timedelta(days=15)):
             # Planned when it was classified, brought forward (or on) by a review trigger since.
-            days = rng.randrange(1, 14) if plan.due else rng.randrange(16, 90)
+            days = rng.randrange(-10, 14) if plan.due else rng.randrange(16, 90)
             case.next_due = self.today + dt.timedelta(days=days)
             at = max(at + dt.timedelta(hours=1), self.now - dt.timedelta(days=rng.randrange(1, 30)))
             case.use_case(
@@ -634,7 +636,7 @@ class Seeder:
         months = self._cadence(tier)
         decided_on = timezone.localdate(decided_at)
         if plan.due:
-            next_due = self.today + dt.timedelta(days=rng.randrange(1, 14))  # the upcoming reminder
+            next_due = self.today + dt.timedelta(days=rng.randrange(-10, 14))  # a reminder due
         else:
             next_due = self.today + dt.timedelta(days=rng.randrange(16, max(17, months * 30)))
         dates = []
@@ -697,8 +699,10 @@ class Seeder:
             case.use_case("reviewed", at, actor=reviewer, justification=review["findings"], review=review)
         return at
 
-    def _reminder_sent(self, row: dict[str, Any], due: dt.date) -> None:
-        at = schedule.send_at(due, hour=settings.KOERS_SEND_HOUR, zone=settings.TIME_ZONE)
+    def _reminder_sent(self, row: dict[str, Any], due: dt.date, stage: str = "due", repeat: int = 0) -> None:
+        at = schedule.send_at(
+            schedule.stage_date(due, stage, repeat), hour=settings.KOERS_SEND_HOUR, zone=settings.TIME_ZONE
+        )
         label = f"{row['reference'] or ''} {row['name']}".strip()
         self.tables[Delivery].add(
             {
@@ -706,18 +710,18 @@ class Seeder:
                 "subject_id": str(row["id"]),
                 "use_case_id": row["id"],
                 "due_date": due,
-                "stage": "due",
-                "repeat": 0,
+                "stage": stage,
+                "repeat": repeat,
                 "recipient": self.emails[row["owner_id"]],
                 "channel": "email",
                 "language": "nl",
-                "template": "review_due",
+                "template": f"review_{stage}",
                 "context": {
                     "reference": row["reference"] or "",
                     "name": row["name"],
                     "label": label,
-                    "stage": "due",
-                    "repeat": "0",
+                    "stage": stage,
+                    "repeat": str(repeat),
                     "due_date": due.isoformat(),
                     "path": f"/use-cases/{row['id']}/",
                 },
@@ -776,6 +780,7 @@ class Case:
         self.seeder, self.row = seeder, row
         self.obligations: list[dict[str, Any]] = []
         self.next_due: dt.date | None = None
+        self.due = False  # a review reminder due now
         self.events: list[dict[str, Any]] = []
 
     def _event(
@@ -832,9 +837,16 @@ class Case:
         tables[UseCase].add(row)
         for item in self.obligations:
             tables[ObligationItem].add(item)
-        reminder_at = (
-            first_reminder_at(self.next_due) if row["lifecycle_stage"] != LifecycleStage.RETIRED else None
-        )
+        reminder_at = None
+        if self.due and self.next_due is not None:
+            # The stages reached by the start of today went out (a row each, the owner's); the one
+            # reached last is the one the sweep is to plan: the reminder time points at it.
+            where = stages_at(self.next_due, self.seeder.now)
+            for stage in where.earlier:
+                self.seeder._reminder_sent(row, self.next_due, stage.name, stage.repeat)
+            reminder_at = where.current.at if where.current else where.next_at
+        elif row["lifecycle_stage"] != LifecycleStage.RETIRED:
+            reminder_at = first_reminder_at(self.next_due)
         pilot_end = row["pilot_end_date"] if row["lifecycle_stage"] == LifecycleStage.PILOT else None
         tables[ReviewSchedule].add(
             {
