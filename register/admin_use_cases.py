@@ -38,7 +38,7 @@ from register.selectors import (
     overdue_q,
     questionnaire_result,
     use_cases_visible_to,
-    with_review_state,
+    with_overdue_flag,
 )
 from register.workflow import InvalidTransition
 
@@ -215,7 +215,8 @@ class UseCaseAdmin(ReadOnlyAdmin):
     actions = ["export_algoritmeregister", "export_eu_database"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[UseCase]:
-        return with_review_state(use_cases_visible_to(request.user), timezone.localdate())
+        # The list shows whether a review is overdue, not the open actions (my use-cases page does).
+        return with_overdue_flag(use_cases_visible_to(request.user), timezone.localdate())
 
     @admin.display(description=_("accountable owner"), ordering="owner__last_name")
     def owner_name(self, obj: UseCase) -> str:

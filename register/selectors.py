@@ -88,12 +88,22 @@ def _overdue_flag(today: dt.date) -> Case:
     return Case(When(overdue_q(today), then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
+def with_overdue_flag(use_cases: QuerySet[UseCase], today: dt.date) -> QuerySet[UseCase]:
+    """Each use-case with `review_overdue` (by `overdue_q`)."""
+    return use_cases.annotate(review_overdue=_overdue_flag(today))
+
+
 def with_review_state(use_cases: QuerySet[UseCase], today: dt.date) -> QuerySet[UseCase]:
-    """Each use-case with `review_overdue` (by `overdue_q`) and its number of `open_actions`."""
-    return use_cases.annotate(
-        review_overdue=_overdue_flag(today),
-        open_actions=Count("decisions__actions", filter=Q(decisions__actions__done_at__isnull=True)),
+    """Each use-case with `review_overdue` (by `overdue_q`) and its number of `open_actions`: a
+    subquery per row shown, not a join and GROUP BY over the whole register (BENCHMARKS.md)."""
+    open_actions = (
+        Action.objects.filter(decision__use_case=OuterRef("pk"), done_at__isnull=True)
+        .order_by()
+        .values("decision__use_case")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    return with_overdue_flag(use_cases, today).annotate(open_actions=Coalesce(Subquery(open_actions), 0))
 
 
 def questionnaire_answers(use_case: UseCase) -> dict[str, object]:
