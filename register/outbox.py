@@ -161,14 +161,23 @@ def sweep(*, time_limit: float = 240.0, now: dt.datetime | None = None) -> Sweep
 
 
 def _deliver_due(run: SweepRun, started: float, time_limit: float) -> None:
+    """The due rows in (next_attempt_at, id) order, each batch from where the last one ended: a
+    key, not a NOT IN list that grows with every row tried (10,000 due in one run took minutes,
+    BENCHMARKS.md). A row that failed and came due again within the run is not tried twice."""
     tried: set[int] = set()
     pending = Q(status=DeliveryStatus.QUEUED) | Q(status=DeliveryStatus.FAILED)
+    after: tuple[dt.datetime, int] | None = None
     while time.monotonic() - started < time_limit:
-        batch = Delivery.objects.filter(pending, next_attempt_at__lte=timezone.now()).exclude(pk__in=tried)
-        pks = list(batch.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:50])
-        if not pks:
+        batch = Delivery.objects.filter(pending, next_attempt_at__lte=timezone.now())
+        if after is not None:
+            batch = batch.filter(
+                Q(next_attempt_at__gt=after[0]) | Q(next_attempt_at=after[0], pk__gt=after[1])
+            )
+        rows = list(batch.order_by("next_attempt_at", "id").values_list("next_attempt_at", "pk")[:50])
+        if not rows:
             return
-        for pk in pks:
+        after = rows[-1]
+        for pk in (pk for _at, pk in rows if pk not in tried):
             tried.add(pk)
             outcome = deliver_one(pk)
             run.delivered += outcome is True

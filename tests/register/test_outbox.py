@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from kombu.exceptions import OperationalError
 
+from register import delivery as transport
 from register import outbox, services, tasks
 from register.choices import DecisionKind, Role
 from register.models import Delivery, SweepRun, UseCase, User
@@ -248,3 +249,29 @@ def test_it_scrubs_a_leavers_address_and_name_from_the_outbox(committee_people: 
     stored = " ".join(f"{r.recipient} {r.context}" for r in Delivery.objects.all())
     assert "jan@koers.example" not in stored
     assert "Jan Jansen" not in stored
+
+
+def test_a_sweep_sends_every_due_row_once_across_its_batches(
+    committee_people: list[User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More rows than one batch (50), all due at the same instant: each is sent once (the batches
+    follow on by id), and one that fails is tried once."""
+    for n in range(65):
+        _submitted(f"Tool {n}")
+    Delivery.objects.update(next_attempt_at=NOV_27)  # all due, in one instant (ties broken by id)
+    first = Delivery.objects.order_by("id").first()
+    assert first is not None
+    calls: list[int] = []
+    real_send = transport.send
+
+    def send(delivery: Delivery) -> None:
+        calls.append(delivery.pk)
+        if delivery.pk == first.pk:
+            raise smtplib.SMTPServerDisconnected("mail server went away")
+        real_send(delivery)
+
+    monkeypatch.setattr(transport, "send", send)
+    run = outbox.sweep(time_limit=60)
+    assert (run.delivered, run.failed) == (129, 1)  # 65 submissions, 2 committee members each
+    assert sorted(calls) == sorted(set(calls))
+    assert len(mail.outbox) == 129
