@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,9 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        # The reminder planner finds a recipient's account by address, case-insensitively
+        # (reminders.digest_reader): without it, a scan of every user per reminder.
+        indexes = [models.Index(Upper("email"), name="user_email_upper")]
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
