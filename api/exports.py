@@ -52,6 +52,7 @@ from api.serializers import (
     RiskAssessmentSerializer,
     UseCaseDetailSerializer,
     UseCaseSerializer,
+    for_listing,
 )
 from api.use_cases import AS_OF, as_of_param
 from api.views import RejectUnknownQueryParamsMixin
@@ -241,7 +242,7 @@ class _RegisterExport(_FileView):
 
     def get_queryset(self) -> QuerySet[UseCase]:
         today = timezone.localdate()
-        return selectors.use_cases_listed(self.request.user, today).order_by("created_at", "id")
+        return for_listing(selectors.use_cases_listed(self.request.user, today)).order_by("created_at", "id")
 
     def allowed_query_params(self) -> frozenset[str]:
         # Not `format`: the URL names the format.

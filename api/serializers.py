@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -441,6 +442,55 @@ def listed_use_case(use_case: UseCase) -> dict[str, Any]:
         "created_at": _DATETIME.to_representation(use_case.created_at),
         "updated_at": _DATETIME.to_representation(use_case.updated_at),
     }
+
+
+# The columns `listed_use_case` reads; the list and the exports load only these (the use-case's
+# text fields and the related rows' other columns are not read, converted or sent).
+LISTED_COLUMNS = (
+    *(
+        f.name
+        for f in UseCase._meta.concrete_fields
+        if f.name
+        in {
+            "id",
+            "reference",
+            "name",
+            "business_unit",
+            "owner",
+            "vendor",
+            "sector",
+            "lifecycle_stage",
+            "status",
+            "classification_status",
+            "risk_tier",
+            "policy_tier",
+            "override_may_be_stale",
+            "fria_required",
+            "human_oversight",
+            "customer_facing",
+            "personal_data",
+            "special_categories",
+            "created_at",
+            "updated_at",
+        }
+    ),
+    "business_unit__name",
+    "business_unit__legal_entity__name",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "vendor__name",
+    "vendor__product",
+)
+
+
+def for_listing(use_cases: QuerySet[UseCase]) -> QuerySet[UseCase]:
+    """`use_cases` (selectors.use_cases_listed) with only what `listed_use_case` reads."""
+    return (
+        use_cases.select_related(None)
+        .select_related("business_unit__legal_entity", "owner", "vendor")
+        .only(*LISTED_COLUMNS)
+    )
 
 
 def _person_name(user: User) -> str:
