@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from django.db.models import Count, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields import DateField, Field
 from django.utils import timezone
 
@@ -59,6 +59,14 @@ def use_cases_as_of(
     if detail:
         _attach_detail(cases, instant)
     return sorted(cases, key=lambda case: (case.created_at, case.pk))
+
+
+def existed(instant: dt.datetime) -> Exists:
+    """A use-case that existed at `instant`: it had an event of its own by then (the condition
+    under which `use_cases_as_of` rebuilds it), for a query to filter and page on."""
+    return Exists(
+        AuditEvent.objects.filter(use_case_id=OuterRef("pk"), subject_type=USE_CASE, occurred_at__lte=instant)
+    )
 
 
 def _latest_use_case_events(use_cases: QuerySet[UseCase], instant: dt.datetime) -> list[AuditEvent]:
@@ -229,6 +237,11 @@ _FILTERS: dict[str, _Test] = {
 }
 # django-filter's "no value given": the filter is skipped (False is a value).
 _UNSET: tuple[Any, ...] = (None, "", [], ())
+
+
+def any_filter(filters: Mapping[str, Any]) -> bool:
+    """Whether the list's filters (the filterset's cleaned data) ask for anything."""
+    return any(value not in _UNSET for value in filters.values())
 
 
 def matches(use_case: UseCase, filters: Mapping[str, Any], *, today: dt.date) -> bool:
