@@ -135,8 +135,10 @@ DUE_SOON_DAYS = 30
 
 def due_between_q(start: dt.date, end: dt.date) -> Q:
     """Use-cases in use whose review falls due on or after `start` and before `end`: the
-    overdue rule read at two dates, so "in use" and "due" are stated only in `overdue_q`."""
-    return overdue_q(end) & ~overdue_q(start)
+    overdue rule read at `end`, so "in use" and "due" are stated only in `overdue_q`, and no
+    earlier than `start` (said directly, not as "not overdue at start": the dashboard evaluates
+    this twelve times per use-case, BENCHMARKS.md)."""
+    return overdue_q(end) & Q(schedule__next_due__gte=start)
 
 
 def due_soon_q(today: dt.date) -> Q:

@@ -404,9 +404,9 @@ def test_its_query_count_does_not_grow_with_the_register(secretary: User) -> Non
     at_ten = _queries(secretary)
     _bulk_register(90)
     assert UseCase.objects.count() == 100
-    # one for every use-case number, one for the actions, one for the incidents with a clock open,
-    # two for the last sweep (as /healthz)
-    assert (at_ten, _queries(secretary)) == (5, 5)
+    # one for every use-case number, one for the units' names, one for the actions, one for the
+    # incidents with a clock open, two for the last sweep (as /healthz)
+    assert (at_ten, _queries(secretary)) == (6, 6)
 
 
 def _page_queries(client: Client) -> int:
