@@ -39,7 +39,12 @@ OBLIGATION = "register.obligationitem"
 # Services that move a use-case's updated_at and version (`_save(use_case, [])`) while auditing
 # only the record they change: the use-case's snapshot before them is one version behind.
 MOVES_USE_CASE = frozenset(
-    {"register.obligation.done", "register.action.completed", "register.incident.recorded"}
+    {
+        "register.obligation.done",
+        "register.action.completed",
+        "register.incident.recorded",
+        "register.incident.clock_done",
+    }
 )
 
 

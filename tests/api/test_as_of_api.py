@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from register import as_of, services
 from register.choices import DecisionKind, ReviewOutcome
+from register.incident_alerts import clocks_of
 from register.models import AuditEvent, UseCase, User
 from register.services.use_cases import ActionSpec
 from tests import factories
@@ -255,3 +256,26 @@ def test_the_whole_register_as_of_an_instant_is_paged_without_rebuilding_all_of_
         counts_by_size[size] = counts[0]
     assert counts_by_size[80] == counts_by_size[200]
     assert max(rebuilt) <= 50
+
+
+def test_an_incident_clock_marked_done_moves_the_use_case_as_of_then_as_it_did_live(
+    auditor: Client, chatbot: UseCase
+) -> None:
+    """Marking a clock done moves the use-case's updated_at and version (its detail shows the
+    clocks); the register as of a later instant shows the same as the live one."""
+    sam = User.objects.get(username="secretary")
+    with _at("2026-09-20T09:00:00+00:00"):
+        incident = services.incident_record(
+            acting_user=sam,
+            use_case=chatbot,
+            what_happened="Wrong advice on a refund",
+            happened_at=dt.datetime(2026, 9, 19, 8, tzinfo=dt.UTC),
+            aware_at=dt.datetime(2026, 9, 19, 9, tzinfo=dt.UTC),
+            seriousness="c",
+        )
+    with _at("2026-09-21T09:00:00+00:00"):
+        clock = clocks_of(incident)[0].clock.code
+        services.incident_clock_done(acting_user=sam, incident=incident, clock=clock, reference="MSA-1")
+    live = _get(auditor, f"/api/v1/use-cases/{chatbot.pk}/").json()
+    then = _get(auditor, f"/api/v1/use-cases/{chatbot.pk}/?as_of=2026-10-01T00:00:00Z").json()
+    assert (then["updated_at"], then["version"]) == (live["updated_at"], live["version"])
