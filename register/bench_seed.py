@@ -33,6 +33,7 @@ from django.utils import timezone
 from register import schedule
 from register.aiact import answer_problems, classify
 from register.aiact.result import Classification
+from register.as_of import MOVES_USE_CASE
 from register.choices import (
     ClassificationStatus,
     DecisionKind,
@@ -47,6 +48,7 @@ from register.choices import (
     WorkflowStatus,
     WorksCouncilPosition,
 )
+from register.incident_clocks import Facts, clocks_for
 from register.models import (
     Action,
     AuditEvent,
@@ -54,6 +56,7 @@ from register.models import (
     Decision,
     Delivery,
     Incident,
+    IncidentClockDone,
     LegalEntity,
     Membership,
     ObligationItem,
@@ -145,6 +148,7 @@ BENCH_PEOPLE = (("bench-committee", Role.COMMITTEE), ("bench-auditor", Role.AUDI
 FILLED: tuple[type[models.Model], ...] = (
     AuditEvent,
     Delivery,
+    IncidentClockDone,
     Incident,
     Action,
     Decision,
@@ -764,6 +768,31 @@ class Seeder:
         }
         self.tables[Incident].add(incident)
         case.record("register.incident.recorded", "register.incident", incident, aware, row["owner_id"])
+        if serious:  # its legal clocks were met and marked done, as the committee does
+            facts = Facts(
+                aware_at=aware,
+                seriousness=serious,
+                death=False,
+                widespread_infringement=False,
+                personal_data_breach=False,
+            )
+            for clock in clocks_for(facts, zone=settings.TIME_ZONE):
+                done = {
+                    "incident_id": incident["id"],
+                    "clock": clock.code,
+                    "reference": f"Melding {incident['id']}-{clock.code}",
+                    "done_by_id": self.committee[0],
+                    "done_at": aware + dt.timedelta(hours=20),
+                    "id": self.tables[IncidentClockDone].reserve(),
+                }
+                self.tables[IncidentClockDone].add(done)
+                case.record(
+                    "register.incident.clock_done",
+                    "register.incident",
+                    incident,
+                    done["done_at"],
+                    self.committee[0],
+                )
 
 
 def _pick(rng: random.Random, options: tuple[tuple[Any, int], ...]) -> Any:
@@ -774,7 +803,7 @@ class Case:
     """One use-case as it is built: its row, duties and schedule, and its audit events in time
     order, with `version` and `updated_at` moving as the services move them."""
 
-    MOVES = frozenset({"register.obligation.done", "register.action.completed", "register.incident.recorded"})
+    MOVES = MOVES_USE_CASE
 
     def __init__(self, seeder: Seeder, row: dict[str, Any]) -> None:
         self.seeder, self.row = seeder, row
