@@ -142,7 +142,8 @@ APPROVED_STAGES = (
 )
 DUE_SHARE = 0.10  # of all use-cases: a review reminder due when the benchmark runs
 INCIDENT_SHARE = 0.01
-YEARS_BACK = 5
+YEARS_BACK = 6
+MAX_REVIEWS = 12  # the reviews kept per use-case (a high-risk one reviewed every 3 months for 3 years)
 BENCH_PEOPLE = (("bench-committee", Role.COMMITTEE), ("bench-auditor", Role.AUDITOR))
 # The tables seed_bench fills, children first (what --replace empties).
 FILLED: tuple[type[models.Model], ...] = (
@@ -644,7 +645,7 @@ class Seeder:
         else:
             next_due = self.today + dt.timedelta(days=rng.randrange(16, max(17, months * 30)))
         dates = []
-        for k in range(1, 9):
+        for k in range(1, MAX_REVIEWS + 1):
             day = next_due - relativedelta(months=months * k)
             if day <= decided_on + dt.timedelta(days=20):
                 break

@@ -315,11 +315,12 @@ def plan(now: dt.datetime, *, limit: int = 500, until: float | None = None) -> P
     for track in TRACKS:
         seen: set[int] = set()
         while until is None or time.monotonic() < until:
-            batch = [(pk, at) for pk, at in _due(track, now, limit) if pk not in seen]
+            rows = _due(track, now, limit)
+            batch = [(pk, at) for pk, at in rows if pk not in seen]
             for pk, claimed_at in batch:
                 seen.add(pk)
                 _plan_guarded(track, pk, claimed_at, now, done)
-            if len(batch) < limit:
+            if len(rows) < limit or not batch:
                 break
     return done
 

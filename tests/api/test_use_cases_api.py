@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework import serializers
 
-from api.serializers import UseCaseSerializer, listed_use_case
-from register import selectors, services
+from api.serializers import UseCaseSerializer, for_listing, listed_use_case
+from register import as_of, selectors, services
 from register.choices import DecisionKind, LifecycleStage, ReviewOutcome, Role
 from register.models import UseCase, User
 from register.services.use_cases import ActionSpec
@@ -631,18 +631,21 @@ def test_the_lists_fast_representation_is_the_serializers_own() -> None:
         "seed_bench", "--use-cases", "150", "--seed", "5", stdout=io.StringIO(), stderr=io.StringIO()
     )
     committee = User.objects.get(username="bench-committee")
-    listed = list(selectors.use_cases_listed(committee, timezone.localdate()))
+    listed = list(for_listing(selectors.use_cases_listed(committee, timezone.localdate())))
     plain = {
         use_case.pk: use_case
         for use_case in selectors.use_cases_visible_to(committee)
         .select_related("current_assessment")
         .annotate(next_review_due=F("schedule__next_due"), review_overdue=Value(False))
     }
+    with CaptureQueriesContext(connection) as queries:  # the loaded columns are all it reads
+        fast = [listed_use_case(use_case) for use_case in listed]
+    assert len(queries) == 0
     seen = set()
-    for use_case in listed:
+    for use_case, written in zip(listed, fast, strict=True):
         plain[use_case.pk].review_overdue = use_case.review_overdue  # type: ignore[attr-defined]
         walked = serializers.ModelSerializer.to_representation(UseCaseSerializer(), plain[use_case.pk])
-        assert listed_use_case(use_case) == walked
+        assert written == walked
         seen.add(
             (
                 walked["vendor"] is None,
@@ -651,6 +654,10 @@ def test_the_lists_fast_representation_is_the_serializers_own() -> None:
                 walked["review_overdue"],
             )
         )
+    # Rebuilt as of an instant (unsaved, from the audit trail), both ways agree too.
+    for use_case in as_of.use_cases_as_of(UseCase.objects.all(), timezone.now()):
+        walked = serializers.ModelSerializer.to_representation(UseCaseSerializer(), use_case)
+        assert listed_use_case(use_case) == walked
     # The comparison covered use-cases with and without a vendor, a tier, complete answers, an overdue review.
     assert {s[0] for s in seen} == {True, False}
     assert None in {s[1] for s in seen}

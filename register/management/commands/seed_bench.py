@@ -1,6 +1,7 @@
 """`python manage.py seed_bench --use-cases 100000 --seed 1`: a large, realistic register for the
-benchmarks (`make bench`, BENCHMARKS.md), written with COPY in a few minutes. PostgreSQL only;
-refuses a register that holds anything unless --replace. Deterministic for a seed, size and day."""
+benchmarks (`make bench`, BENCHMARKS.md), written with COPY in a few minutes. PostgreSQL only, and
+only a database named koers_bench_* (or a test copy); refuses a register that holds anything unless
+--replace. Deterministic for a seed, size and day."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from register import bench_seed
+
+# The benchmark's databases (make bench) and the test runner's copies.
+BENCH_DATABASES = ("koers_bench_", "test_")
 
 
 def _positive(value: str) -> int:
@@ -34,6 +38,12 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             raise CommandError(
                 "seed_bench writes with PostgreSQL's COPY: set DATABASE_URL to a PostgreSQL database."
+            )
+        name = str(connection.settings_dict["NAME"])
+        if not name.startswith(BENCH_DATABASES):
+            raise CommandError(
+                f"seed_bench fills only a benchmark database (a name starting with koers_bench_), not {name!r}: "
+                "it would mix made-up people and use-cases into a real register."
             )
         started = time.monotonic()
         with transaction.atomic():
