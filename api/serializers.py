@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -484,12 +484,26 @@ LISTED_COLUMNS = (
 )
 
 
-def for_listing(use_cases: QuerySet[UseCase]) -> QuerySet[UseCase]:
-    """`use_cases` (selectors.use_cases_listed) with only what `listed_use_case` reads."""
+def for_listing(use_cases: QuerySet[UseCase], *, page: bool = False) -> QuerySet[UseCase]:
+    """`use_cases` (selectors.use_cases_listed) with only what `listed_use_case` reads. For a
+    `page` (the list), owners and vendors come in a query each rather than joined: a join of seven
+    tables costs PostgreSQL 6-7 ms to plan on every request, more than running it, and five cost
+    under 1 ms (BENCHMARKS.md). An export plans its one query once, so it joins them all."""
+    if not page:
+        return (
+            use_cases.select_related(None)
+            .select_related("business_unit__legal_entity", "owner", "vendor")
+            .only(*LISTED_COLUMNS)
+        )
+    people = ("owner__", "vendor__")
     return (
         use_cases.select_related(None)
-        .select_related("business_unit__legal_entity", "owner", "vendor")
-        .only(*LISTED_COLUMNS)
+        .select_related("business_unit__legal_entity")
+        .only(*(column for column in LISTED_COLUMNS if not column.startswith(people)))
+        .prefetch_related(
+            Prefetch("owner", User.objects.only("id", "username", "first_name", "last_name")),
+            Prefetch("vendor", Vendor.objects.only("id", "name", "product")),
+        )
     )
 
 
