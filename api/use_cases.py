@@ -110,11 +110,10 @@ class UseCaseViewSet(ScopedViewSet):
 
     def get_queryset(self) -> QuerySet[UseCase]:
         use_cases = selectors.use_cases_listed(self.request.user, timezone.localdate())
-        return (
-            selectors.use_cases_in_full(use_cases)
-            if self.action == "retrieve"
-            else for_listing(use_cases, page=True)
-        )
+        if self.action == "retrieve":
+            return selectors.use_cases_in_full(use_cases)
+        # A page of the list reads only its columns; the history only who may see the use-case.
+        return for_listing(use_cases, page=True) if self.action == "list" else use_cases
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instant = as_of_param(request)
