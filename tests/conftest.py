@@ -4,7 +4,9 @@ one legal entity."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -83,3 +85,12 @@ def persona(request: pytest.FixtureRequest) -> Client:
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     # PBKDF2's deliberate slowness is for attackers, not for the suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def own_cache(settings: Any) -> None:
+    """A cache of this test's own: a fresh key prefix, never a flush. In CI the cache is a Redis
+    database that the other worker process (and the broker) use at the same time: a flush there
+    once reset another test's rate-limit count halfway."""
+    default = settings.CACHES["default"]
+    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}

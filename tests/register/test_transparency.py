@@ -289,10 +289,8 @@ def test_it_lets_the_committee_edit_the_pledge_in_the_admin(committee: Client) -
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    from django.core.cache import cache
-
-    cache.clear()  # the rate limit counts per address in the cache
+def _empty_cache(own_cache: None) -> None:
+    """The rate limit counts per address in the cache: a cache of this test's own."""
 
 
 def ask(client: Client, case: UseCase, **fields: str) -> object:
