@@ -444,46 +444,6 @@ def listed_use_case(use_case: UseCase) -> dict[str, Any]:
     }
 
 
-# The columns `listed_use_case` reads; the list and the exports load only these (the use-case's
-# text fields and the related rows' other columns are not read, converted or sent).
-LISTED_COLUMNS = (
-    *(
-        f.name
-        for f in UseCase._meta.concrete_fields
-        if f.name
-        in {
-            "id",
-            "reference",
-            "name",
-            "business_unit",
-            "owner",
-            "vendor",
-            "sector",
-            "lifecycle_stage",
-            "status",
-            "classification_status",
-            "risk_tier",
-            "policy_tier",
-            "override_may_be_stale",
-            "fria_required",
-            "human_oversight",
-            "customer_facing",
-            "personal_data",
-            "special_categories",
-            "created_at",
-            "updated_at",
-        }
-    ),
-    "business_unit__name",
-    "business_unit__legal_entity__name",
-    "owner__username",
-    "owner__first_name",
-    "owner__last_name",
-    "vendor__name",
-    "vendor__product",
-)
-
-
 def for_listing(use_cases: QuerySet[UseCase], *, page: bool = False) -> QuerySet[UseCase]:
     """`use_cases` (selectors.use_cases_listed) with only what `listed_use_case` reads. For a
     `page` (the list), owners and vendors come in a query each rather than joined: a join of seven
@@ -594,6 +554,20 @@ class UseCaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     def get_needs_legal_review(self, use_case: UseCase) -> bool:
         return _needs_legal_review(use_case)
+
+
+# The columns `listed_use_case` reads: the serializer's own model fields, and the names of what it
+# nests. The list and the exports load only these (the text fields are not read, converted or sent).
+LISTED_COLUMNS = (
+    *(f.name for f in UseCase._meta.concrete_fields if f.name in UseCaseSerializer.Meta.fields),
+    "business_unit__name",
+    "business_unit__legal_entity__name",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "vendor__name",
+    "vendor__product",
+)
 
 
 class ClassificationSerializer(RiskAssessmentSerializer):

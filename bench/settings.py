@@ -8,18 +8,10 @@ Two deviations, both so the numbers measure the register and not the bench's own
 
 from __future__ import annotations
 
-import os
 import warnings
 
-# Importing config.settings runs config/__init__.py, which loads the Celery app, which reads a
-# setting while this module is still half-loaded. Let that one nested read load Koers's own
-# settings (the same values), then point Django back here; Django keeps the outer (this) module.
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-try:
-    from config.settings import *  # noqa: F403
-    from config.settings import STORAGES
-finally:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+from config.settings import *  # noqa: F403
+from config.settings import STORAGES
 
 ROOT_URLCONF = "bench.urls"
 KOERS_API_ACCESS_LOG = False

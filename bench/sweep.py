@@ -24,15 +24,11 @@ from bench.common import emit, setup_django
 TIME_LIMIT = 3600.0
 
 
-def _due(schedules: Any, now: Any) -> int:
-    """Review schedules whose reminder time has come, as the planner finds them (in use, dated)."""
-    from register.workflow import ACTIVE_STAGES
+def _due(now: Any) -> int:
+    """Review schedules whose reminder time has come, as the planner finds them."""
+    from register.reminders import TRACKS, due_schedules
 
-    return int(
-        schedules.objects.filter(
-            next_reminder_at__lte=now, next_due__isnull=False, use_case__lifecycle_stage__in=ACTIVE_STAGES
-        ).count()
-    )
+    return int(due_schedules(TRACKS[0], now).count())
 
 
 def main() -> None:
@@ -43,14 +39,14 @@ def main() -> None:
     from django.utils import timezone
 
     from register import outbox, tasks
-    from register.models import Delivery, ReviewSchedule
+    from register.models import Delivery
 
     tasks.deliver.delay = lambda *args, **kwargs: None  # type: ignore[method-assign,assignment]
     if settings.EMAIL_BACKEND != "django.core.mail.backends.dummy.EmailBackend":
         raise SystemExit(f"the sweep must run with the dummy e-mail backend, not {settings.EMAIL_BACKEND}")
 
     now = timezone.now()
-    due = _due(ReviewSchedule, now)
+    due = _due(now)
     before = Counter(dict(Delivery.objects.values_list("status").annotate(n=Count("pk")).order_by()))
     queries = 0
 
@@ -79,7 +75,7 @@ def main() -> None:
             "deliveries_by_status_change": {
                 status: after[status] - before[status] for status in sorted(set(after) | set(before))
             },
-            "still_due_after": _due(ReviewSchedule, now),
+            "still_due_after": _due(now),
         }
     )
 

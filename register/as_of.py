@@ -69,8 +69,13 @@ def use_cases_as_of(
 def existed(instant: dt.datetime) -> Exists:
     """A use-case that existed at `instant`: it had an event of its own by then (the condition
     under which `use_cases_as_of` rebuilds it), for a query to filter and page on."""
-    return Exists(
-        AuditEvent.objects.filter(use_case_id=OuterRef("pk"), subject_type=USE_CASE, occurred_at__lte=instant)
+    return Exists(_own_events_by(instant))
+
+
+def _own_events_by(instant: dt.datetime) -> QuerySet[AuditEvent]:
+    """The outer use-case's own events at or before `instant`."""
+    return AuditEvent.objects.filter(
+        use_case_id=OuterRef("pk"), subject_type=USE_CASE, occurred_at__lte=instant
     )
 
 
@@ -78,11 +83,7 @@ def _latest_use_case_events(use_cases: QuerySet[UseCase], instant: dt.datetime) 
     """Each use-case's latest own event at or before `instant`, in one query: a correlated
     subquery that walks the (use_case_id, occurred_at, id) index once per use-case, on
     PostgreSQL and SQLite alike (no DISTINCT ON)."""
-    latest = (
-        AuditEvent.objects.filter(use_case_id=OuterRef("pk"), subject_type=USE_CASE, occurred_at__lte=instant)
-        .order_by("-occurred_at", "-id")
-        .values("pk")[:1]
-    )
+    latest = _own_events_by(instant).order_by("-occurred_at", "-id").values("pk")[:1]
     # Only the ids of what the caller passed: its annotations and prefetches are not wanted here.
     picked = UseCase.objects.filter(pk__in=use_cases.order_by().values("pk")).annotate(event=Subquery(latest))
     return list(AuditEvent.objects.filter(pk__in=picked.values("event")).order_by())

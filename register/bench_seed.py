@@ -245,6 +245,7 @@ class Seeder:
         self.cadence = settings.KOERS_REVIEW_CADENCE_MONTHS
         self.use_case_fields = _attnames(UseCase)
         self.emails: dict[int, str] = {}
+        self.usernames: dict[int, str] = {}
         self.role_of: dict[int, str] = {}
         self.references: Counter[int] = Counter()
 
@@ -269,7 +270,7 @@ class Seeder:
                 "calendar_token_hash": "",
             }
         )
-        self.emails[pk], self.role_of[pk] = email, role
+        self.emails[pk], self.usernames[pk], self.role_of[pk] = email, username, role
         return pk
 
     def organisation(self) -> None:
@@ -826,7 +827,7 @@ class Case:
             {
                 "occurred_at": at,
                 "actor_id": actor,
-                "actor_label": self.seeder.tables[User].rows[actor - 1][4] if actor else "system",
+                "actor_label": self.seeder.usernames[actor] if actor else "system",
                 "action": action,
                 "subject_type": subject[0],
                 "subject_id": str(subject[1]),

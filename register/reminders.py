@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats, translation
 
@@ -373,15 +374,16 @@ def _schedule(pk: int) -> ReviewSchedule:
     )
 
 
-def _due(track: Track, now: dt.datetime, limit: int) -> list[tuple[int, dt.datetime]]:
-    rows = (
-        ReviewSchedule.objects.filter(
-            **{f"{track.at_field}__lte": now, f"{track.date_field}__isnull": False},
-            use_case__lifecycle_stage__in=track.stages,
-        )
-        .order_by(track.at_field, "id")
-        .values_list("pk", track.at_field)[:limit]
+def due_schedules(track: Track, now: dt.datetime) -> QuerySet[ReviewSchedule]:
+    """The schedules whose reminder time on `track` has come at `now` (in use, dated)."""
+    return ReviewSchedule.objects.filter(
+        **{f"{track.at_field}__lte": now, f"{track.date_field}__isnull": False},
+        use_case__lifecycle_stage__in=track.stages,
     )
+
+
+def _due(track: Track, now: dt.datetime, limit: int) -> list[tuple[int, dt.datetime]]:
+    rows = due_schedules(track, now).order_by(track.at_field, "id").values_list("pk", track.at_field)[:limit]
     return [(pk, at) for pk, at in rows if at is not None]
 
 
