@@ -121,7 +121,7 @@ def _still_due(delivery: Delivery) -> None:
         if done.exists():
             raise NothingToSend("The clock was marked done before this alert went out.")
         return
-    if not delivery.template.startswith("review_") or delivery.use_case is None:
+    if not delivery.template.startswith("review_") or delivery.use_case_id is None:
         return
     if Delivery.objects.filter(reminder_still_due_q(), pk=delivery.pk).exists():
         return

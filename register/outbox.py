@@ -11,7 +11,7 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from register import delivery as transport
@@ -72,8 +72,12 @@ def enqueue(
 CLOCK_GRACE = dt.timedelta(minutes=5)
 
 
-def claim(pk: int) -> bool:
-    """Take a row for sending: 1 updated row means this worker, and only this one, sends it."""
+def claim(pk: int) -> Delivery | None:
+    """Take a row for sending: the row, marked `sending` by this worker and only this one, or None
+    when it is not (or no longer) due. The row is locked by its key and only then tested: with the
+    test in the WHERE clause, PostgreSQL may walk the whole pending index (`delivery_pending`) for
+    the one row, which made every claim slower as 10,000 reminders came due at once
+    (BENCHMARKS.md, sweep)."""
     now = timezone.now()
     # A retry waits for its backoff; a queued row for its time (a weekly digest for its Monday),
     # with a few minutes' grace so a row stamped by a web server whose clock runs ahead of this
@@ -81,12 +85,20 @@ def claim(pk: int) -> bool:
     pending = Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now + CLOCK_GRACE) | Q(
         status=DeliveryStatus.FAILED, next_attempt_at__lte=now
     )
-    return (
-        Delivery.objects.filter(Q(pk=pk) & pending).update(
+    with transaction.atomic():
+        row = (
+            Delivery.objects.select_for_update()
+            .annotate(claimable=ExpressionWrapper(pending, output_field=BooleanField()))
+            .filter(pk=pk)
+            .first()
+        )
+        if row is None or not row.claimable:
+            return None
+        Delivery.objects.filter(pk=pk).update(
             status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
-        == 1
-    )
+    row.status, row.claimed_at, row.attempts = DeliveryStatus.SENDING, now, row.attempts + 1
+    return row
 
 
 def deliver_one(pk: int) -> bool | None:
@@ -94,9 +106,9 @@ def deliver_one(pk: int) -> bool | None:
     or nothing to send any more (skipped, with the reason in the row).
     Outcomes are written only over our own claim: a row the sweep already marked `unknown`
     (this send took too long) stays unknown and is never sent again."""
-    if not claim(pk):
+    row = claim(pk)
+    if row is None:
         return None
-    row = Delivery.objects.get(pk=pk)
     ours = Delivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING)
     try:
         transport.send(row)

@@ -233,8 +233,10 @@ def _digest_for(user: User, day: dt.date) -> Delivery:
                 ),
             },
         )
-        open_ = Delivery.objects.select_for_update().filter(pk=digest.pk, status=DeliveryStatus.QUEUED)
-        if open_.first() is not None:
+        # Locked by its key, the status read after: a status test in the WHERE clause lets
+        # PostgreSQL walk the whole pending index for this one row (outbox.claim).
+        locked = Delivery.objects.select_for_update().filter(pk=digest.pk)
+        if locked.values_list("status", flat=True).get() == DeliveryStatus.QUEUED:
             return digest
         monday += dt.timedelta(days=7)
 

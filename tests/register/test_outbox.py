@@ -281,3 +281,57 @@ def test_a_sweep_sends_every_due_row_once_across_its_batches(
     assert (run.delivered, run.failed) == (129, 1)  # 65 submissions, 2 committee members each
     assert sorted(calls) == sorted(set(calls))
     assert len(mail.outbox) == 129
+
+
+def _one_row_lookups_walking_the_pending_index(captured: list[dict[str, str]]) -> list[str]:
+    """The captured queries that name one delivery by its id and yet read `delivery_pending`."""
+    walking = []
+    with connection.cursor() as cursor:
+        for query in captured:
+            sql = query["sql"]
+            if '"register_delivery"."id" = ' not in sql or not sql.startswith(("SELECT", "UPDATE")):
+                continue
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            if "delivery_pending" in plan:
+                walking.append(f"{sql}\n{plan}")
+    return walking
+
+
+@pytest.mark.pg_only
+def test_a_claim_reads_its_row_by_key_while_thousands_are_pending() -> None:
+    """10,000 reminders due at once made every claim walk the pending index, which PostgreSQL's
+    statistics (taken when hardly anything was pending) said was empty (BENCHMARKS.md, sweep):
+    the claim and the digest's lock read their one row by its key."""
+    from register import reminders
+
+    def rows(status: str, n: int, offset: int) -> list[Delivery]:
+        return [
+            Delivery(
+                subject_type="register.usecase",
+                subject_id=str(offset + i),
+                due_date=dt.date(2026, 11, 27),
+                stage="due",
+                recipient=f"p{offset + i}@koers.example",
+                template="use_case_submitted",
+                status=status,
+                next_attempt_at=NOV_27 - dt.timedelta(days=1),
+            )
+            for i in range(n)
+        ]
+
+    Delivery.objects.bulk_create(rows("sent", 4000, 0))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE register_delivery")  # statistics: nothing pending
+    Delivery.objects.bulk_create(rows("queued", 2000, 4000))
+    row = Delivery.objects.filter(status="queued").order_by("-id").first()
+    assert row is not None
+    reader = UserFactory.create(email="reader@koers.example", weekly_digest=True)
+    with time_machine.travel(NOV_27), CaptureQueriesContext(connection) as queries:
+        claimed = outbox.claim(row.pk)
+        again = outbox.claim(row.pk)
+        reminders._digest_for(reader, dt.date(2026, 11, 30))
+    assert _one_row_lookups_walking_the_pending_index(queries.captured_queries) == []
+    assert claimed is not None
+    assert (claimed.pk, claimed.status, claimed.attempts) == (row.pk, "sending", 1)
+    assert not again  # claimed once only

@@ -222,10 +222,10 @@ def test_without_the_claim_the_lockstep_sweeps_are_caught_sending_twice(
     row, and the duplicate check above sees it (so its silence elsewhere means something)."""
     meet = threading.Barrier(2, timeout=5)
 
-    def always(pk: int) -> bool:
+    def always(pk: int) -> Delivery:
         with contextlib.suppress(threading.BrokenBarrierError):
             meet.wait()  # both sweepers hold the same row before either sends it
-        return True
+        return Delivery.objects.get(pk=pk)
 
     monkeypatch.setattr(outbox, "claim", always)
     _lockstep(
