@@ -8,12 +8,15 @@ the same number of queries at 5 rows as at 500 (no N+1, STYLE.md anti-pattern 3)
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -397,7 +400,13 @@ class DeliverySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 # --- the use-case ------------------------------------------------------------------------------
 
 
-_DATETIME = serializers.DateTimeField()
+def _datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
+    """DRF's DateTimeField output (ISO 8601 in the current time zone, UTC as "Z"), without its
+    per-value look-ups of the format and the time zone; the test below holds the two equal."""
+    if value is None:
+        return None
+    written = value.astimezone(zone).isoformat()
+    return written[:-6] + "Z" if written.endswith("+00:00") else written
 
 
 def _choice(value: str) -> str | None:
@@ -405,66 +414,98 @@ def _choice(value: str) -> str | None:
 
 
 def listed_use_case(use_case: UseCase) -> dict[str, Any]:
-    """UseCaseSerializer's fields for one use-case, read straight off the row: DRF's walk field by
-    field costs several times as much over a page of 500 or an export of 100,000 (BENCHMARKS.md).
-    tests/api/test_use_cases_api.py holds this equal to the serializer's own representation."""
-    unit = use_case.business_unit
+    """UseCaseSerializer's fields for one use-case held in memory (an export's rows, the register
+    as it stood at an instant). tests/api/test_use_cases_api.py holds this equal to the
+    serializer's own representation."""
+    row = {name: getattr(use_case, name) for name in _OWN_VALUES}
+    row["next_review_due"] = use_case.next_review_due  # type: ignore[attr-defined]
+    row["review_overdue"] = use_case.review_overdue  # type: ignore[attr-defined]
+    row["legal_basis_codes"] = _legal_basis(use_case)
+    row["assessment_complete"] = _assessment_complete(use_case)
+    return _written(
+        row, use_case.business_unit, use_case.owner, use_case.vendor, timezone.get_current_timezone()
+    )
+
+
+def _written(
+    row: Mapping[str, Any], unit: BusinessUnit, owner: User, vendor: Vendor | None, zone: dt.tzinfo
+) -> dict[str, Any]:
+    """UseCaseSerializer's fields, written straight from LISTED_VALUES (`row`) and the records it
+    points to: DRF's walk field by field costs several times as much over a page of 500 or an
+    export of 100,000 (BENCHMARKS.md)."""
     entity = unit.legal_entity
-    owner = use_case.owner
-    vendor = use_case.vendor
-    next_due = use_case.next_review_due  # type: ignore[attr-defined]
+    next_due = row["next_review_due"]
     return {
-        "id": use_case.pk,
-        "reference": use_case.reference,
-        "name": use_case.name,
+        "id": row["id"],
+        "reference": row["reference"],
+        "name": row["name"],
         "legal_entity": {"id": entity.pk, "name": entity.name},
         "business_unit": {"id": unit.pk, "name": unit.name},
         "owner": {"id": owner.pk, "username": owner.username, "name": _person_name(owner)},
         "vendor": None
         if vendor is None
         else {"id": vendor.pk, "name": vendor.name, "product": vendor.product},
-        "sector": use_case.sector,
-        "lifecycle_stage": use_case.lifecycle_stage,
-        "status": use_case.status,
-        "classification_status": use_case.classification_status,
-        "risk_tier": _choice(use_case.risk_tier),
-        "policy_tier": _choice(use_case.policy_tier),
-        "override_may_be_stale": use_case.override_may_be_stale,
-        "needs_legal_review": _needs_legal_review(use_case),
-        "legal_basis": _legal_basis(use_case),
-        "fria_required": use_case.fria_required,
-        "human_oversight": _choice(use_case.human_oversight),
-        "customer_facing": use_case.customer_facing,
-        "personal_data": use_case.personal_data,
-        "special_categories": use_case.special_categories,
+        "sector": row["sector"],
+        "lifecycle_stage": row["lifecycle_stage"],
+        "status": row["status"],
+        "classification_status": row["classification_status"],
+        "risk_tier": _choice(row["risk_tier"]),
+        "policy_tier": _choice(row["policy_tier"]),
+        "override_may_be_stale": row["override_may_be_stale"],
+        "needs_legal_review": row["assessment_complete"] is False,
+        "legal_basis": [str(code) for code in row["legal_basis_codes"] or ()],
+        "fria_required": row["fria_required"],
+        "human_oversight": _choice(row["human_oversight"]),
+        "customer_facing": row["customer_facing"],
+        "personal_data": row["personal_data"],
+        "special_categories": row["special_categories"],
         "next_review_due": None if next_due is None else next_due.isoformat(),
-        "review_overdue": use_case.review_overdue,  # type: ignore[attr-defined]
-        "created_at": _DATETIME.to_representation(use_case.created_at),
-        "updated_at": _DATETIME.to_representation(use_case.updated_at),
+        "review_overdue": row["review_overdue"],
+        "created_at": _datetime(row["created_at"], zone),
+        "updated_at": _datetime(row["updated_at"], zone),
     }
 
 
-def for_listing(use_cases: QuerySet[UseCase], *, page: bool = False) -> QuerySet[UseCase]:
-    """`use_cases` (selectors.use_cases_listed) with only what `listed_use_case` reads. For a
-    `page` (the list), owners and vendors come in a query each rather than joined: a join of seven
-    tables costs PostgreSQL 6-7 ms to plan on every request, more than running it, and five cost
-    under 1 ms (BENCHMARKS.md). An export plans its one query once, so it joins them all."""
-    if not page:
-        return (
-            use_cases.select_related(None)
-            .select_related("business_unit__legal_entity", "owner", "vendor")
-            .only(*LISTED_COLUMNS)
+def listed_page(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A page of the list (`listed_rows`: LISTED_VALUES, no model instances),
+    written: its business units (with their legal entities), owners and vendors read by key, a
+    query each, each record made once rather than once per row. Not joined: a join of seven tables
+    costs PostgreSQL 6-7 ms to plan on every request, more than running it, and each joined row
+    would make its own unit, entity and person. Not `prefetch_related`: Django writes its look-up
+    as a tuple per key, which took longer to build than the query took to run (BENCHMARKS.md)."""
+    units = (
+        BusinessUnit.objects.select_related("legal_entity")
+        .only("id", "name", "legal_entity__id", "legal_entity__name")
+        .in_bulk({row["business_unit_id"] for row in rows})
+    )
+    owners = User.objects.only("id", "username", "first_name", "last_name").in_bulk(
+        {row["owner_id"] for row in rows}
+    )
+    vendor_ids = {row["vendor_id"] for row in rows if row["vendor_id"] is not None}
+    vendors = Vendor.objects.only("id", "name", "product").in_bulk(vendor_ids) if vendor_ids else {}
+    zone = timezone.get_current_timezone()
+    return [
+        _written(
+            row, units[row["business_unit_id"]], owners[row["owner_id"]], vendors.get(row["vendor_id"]), zone
         )
-    people = ("owner__", "vendor__")
+        for row in rows
+    ]
+
+
+def for_listing(use_cases: QuerySet[UseCase]) -> QuerySet[UseCase]:
+    """`use_cases` (selectors.use_cases_listed) with only what `listed_use_case` reads, joined: an
+    export plans its one query once."""
     return (
         use_cases.select_related(None)
-        .select_related("business_unit__legal_entity")
-        .only(*(column for column in LISTED_COLUMNS if not column.startswith(people)))
-        .prefetch_related(
-            Prefetch("owner", User.objects.only("id", "username", "first_name", "last_name")),
-            Prefetch("vendor", Vendor.objects.only("id", "name", "product")),
-        )
+        .select_related("business_unit__legal_entity", "owner", "vendor")
+        .only(*LISTED_COLUMNS)
     )
+
+
+def listed_rows(use_cases: QuerySet[UseCase]) -> QuerySet[UseCase, dict[str, Any]]:
+    """`use_cases` (selectors.use_cases_listed) as plain rows of LISTED_VALUES, for `listed_page`."""
+    rows: QuerySet[UseCase, dict[str, Any]] = use_cases.select_related(None).values(*LISTED_VALUES)
+    return rows
 
 
 def _person_name(user: User) -> str:
@@ -482,11 +523,17 @@ def _legal_basis(use_case: UseCase) -> list[str]:
     return [str(code) for code in codes]
 
 
-def _needs_legal_review(use_case: UseCase) -> bool:
+def _assessment_complete(use_case: UseCase) -> bool | None:
+    """Whether the current assessment is complete (None: not assessed): annotated by the list's
+    query, else read from the assessment (a use-case rebuilt as of a time)."""
     if hasattr(use_case, "assessment_complete"):
-        return use_case.assessment_complete is False
+        return use_case.assessment_complete  # type: ignore[no-any-return]
     assessment = use_case.current_assessment
-    return assessment is not None and not assessment.complete
+    return None if assessment is None else assessment.complete
+
+
+def _needs_legal_review(use_case: UseCase) -> bool:
+    return _assessment_complete(use_case) is False
 
 
 class UseCaseListSerializer(serializers.ListSerializer):  # type: ignore[type-arg]
@@ -556,8 +603,20 @@ class UseCaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return _needs_legal_review(use_case)
 
 
-# The columns `listed_use_case` reads: the serializer's own model fields, and the names of what it
-# nests. The list and the exports load only these (the text fields are not read, converted or sent).
+# What a listed use-case is written from (`_written`): the serializer's own model fields (a nested
+# record by its key) and the list query's annotations (selectors.use_cases_listed).
+_OWN_VALUES = tuple(
+    f.attname for f in UseCase._meta.concrete_fields if f.name in UseCaseSerializer.Meta.fields
+)
+LISTED_VALUES = (
+    *_OWN_VALUES,
+    "next_review_due",
+    "review_overdue",
+    "legal_basis_codes",
+    "assessment_complete",
+)
+# The columns an export loads (joined, into model instances): the serializer's own model fields and
+# the names of what it nests (the text fields are not read, converted or sent).
 LISTED_COLUMNS = (
     *(f.name for f in UseCase._meta.concrete_fields if f.name in UseCaseSerializer.Meta.fields),
     "business_unit__name",

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -33,7 +33,8 @@ from api.serializers import (
     StatsSerializer,
     UseCaseDetailSerializer,
     UseCaseSerializer,
-    for_listing,
+    listed_page,
+    listed_rows,
     listed_use_case,
 )
 from api.views import COMMON_QUERY_PARAMS, RejectUnknownQueryParamsMixin, ScopedViewSet, _cursor_on
@@ -113,17 +114,18 @@ class UseCaseViewSet(ScopedViewSet):
         if self.action == "retrieve":
             return selectors.use_cases_in_full(use_cases)
         # A page of the list reads only its columns; the history only who may see the use-case.
-        return for_listing(use_cases, page=True) if self.action == "list" else use_cases
+        return listed_rows(use_cases) if self.action == "list" else use_cases  # type: ignore[return-value]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instant = as_of_param(request)
         if instant is None:
             page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-            # Plain dicts (listed_use_case: UseCaseSerializer's fields), not a serializer's data:
-            # DRF's serializers and paginator refer to each other and hold the page's model
-            # instances, which only the cycle collector would then free; its passes over them made
-            # every few 500-row pages several times slower (BENCHMARKS.md).
-            response = self.get_paginated_response([listed_use_case(use_case) for use_case in page or ()])
+            # Plain rows in, plain dicts out (listed_page: UseCaseSerializer's fields), not model
+            # instances and a serializer's data: making them cost more than the query, and DRF's
+            # serializers and paginator refer to each other and hold the page, which only the cycle
+            # collector would then free; its passes made every few 500-row pages several times
+            # slower (BENCHMARKS.md).
+            response = self.get_paginated_response(listed_page(cast("list[dict[str, Any]]", page or [])))
             self.paginator.page = []  # type: ignore[union-attr]  # the links are written
             return response
         filterset = UseCaseFilter(request.query_params, queryset=UseCase.objects.none(), request=request)
