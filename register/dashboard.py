@@ -7,10 +7,12 @@ the server (no JavaScript), each with a title, a description and the numbers in 
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -21,8 +23,7 @@ from django.dispatch import receiver
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.http import urlencode
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -102,10 +103,19 @@ class Dashboard:
     due_by_month: tuple[DueMonth, ...]
 
 
+def escaped(text: object) -> str:
+    """conditional_escape's output without its lazy-text wrapper, for the few thousand strings the
+    dashboard writes for 200 business units (BENCHMARKS.md): the same escaping (Django's escape
+    is html.escape), and text already safe is kept as it is."""
+    html_of = getattr(text, "__html__", None)
+    return html_of() if html_of is not None else html.escape(str(text))
+
+
 def _admin_url(name: str, query: Sequence[tuple[str, str]] = ()) -> str | None:
     url = _reversed(f"admin:{name}", get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     if url is None:  # that model's admin is not there (yet): the number stands unlinked
         return None
+    # The standard library's urlencode: Django's adds checks for values these pairs never hold.
     return f"{url}?{urlencode(query)}" if query else url
 
 
@@ -368,12 +378,12 @@ class _Chart:
         # Plain f-strings with the text escaped (format_html per bar cost 40 ms for 200 units'
         # bars, BENCHMARKS.md); the numbers are formatted here and need no escaping.
         box = f'x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}"'
-        self.drawing.append(SafeString(f'<rect {box} fill="{conditional_escape(fill)}"></rect>'))
+        self.drawing.append(SafeString(f'<rect {box} fill="{escaped(fill)}"></rect>'))
         if tally.url is not None:
             self.links.append(
                 SafeString(
-                    f'<a href="{conditional_escape(tally.url)}" tabindex="-1"><rect {box} fill="transparent">'
-                    f"<title>{conditional_escape(title)}</title></rect></a>"
+                    f'<a href="{escaped(tally.url)}" tabindex="-1"><rect {box} fill="transparent">'
+                    f"<title>{escaped(title)}</title></rect></a>"
                 )
             )
 
@@ -420,12 +430,9 @@ def tier_by_unit_svg(rows: Sequence[UnitTiers], *, prefix: str = "koers-tier-cha
     for i, row in enumerate(rows):
         y, x = top + i * row_h, float(label_w)
         chart.drawing.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="end" fill="currentColor"><title>{}</title>{}</text>',
-                label_w - 8,
-                y + 17,
-                row.unit.label,
-                _short(row.unit.label),
+            SafeString(
+                f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" fill="currentColor">'
+                f"<title>{escaped(row.unit.label)}</title>{escaped(_short(row.unit.label))}</text>"
             )
         )
         for tier_key, tier in zip(TIERS, row.tiers, strict=True):
@@ -435,9 +442,7 @@ def tier_by_unit_svg(rows: Sequence[UnitTiers], *, prefix: str = "koers-tier-cha
                 chart.bar(x, y + 4, width, row_h - 8, TIER_FILLS[tier_key], tier, title)
                 x += width
         chart.drawing.append(
-            format_html(
-                '<text x="{}" y="{}" fill="currentColor">{}</text>', f"{x + 6:.1f}", y + 17, row.unit.number
-            )
+            SafeString(f'<text x="{x + 6:.1f}" y="{y + 17}" fill="currentColor">{row.unit.number}</text>')
         )
     legend_y = top + len(rows) * row_h + 12
     for i, tier_key in enumerate(TIERS):
