@@ -85,7 +85,9 @@ def claim(pk: int) -> Delivery | None:
     pending = Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now + CLOCK_GRACE) | Q(
         status=DeliveryStatus.FAILED, next_attempt_at__lte=now
     )
-    with transaction.atomic():
+    # Durable: the claim is committed before anything is sent, never inside a caller's transaction
+    # that could roll it back after the send.
+    with transaction.atomic(durable=True):
         row = (
             Delivery.objects.select_for_update()
             .annotate(claimable=ExpressionWrapper(pending, output_field=BooleanField()))
@@ -94,9 +96,14 @@ def claim(pk: int) -> Delivery | None:
         )
         if row is None or not row.claimable:
             return None
-        Delivery.objects.filter(pk=pk).update(
+        # Compare and set on the attempts, which every claim moves on (and no index holds): 1 row
+        # updated means this claim, and only this one, took it, also where the lock above is not
+        # taken (SQLite).
+        won = Delivery.objects.filter(pk=pk, attempts=row.attempts).update(
             status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
+        if won != 1:
+            return None
     row.status, row.claimed_at, row.attempts = DeliveryStatus.SENDING, now, row.attempts + 1
     return row
 

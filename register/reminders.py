@@ -212,7 +212,7 @@ def digest_monday(day: dt.date) -> dt.date:
 def _digest_for(user: User, day: dt.date) -> Delivery:
     """The person's digest that still takes a stage falling on `day`, created if need be, not
     claimable by the sweep before its Monday's send moment. It is locked until this transaction
-    commits: the outbox's claim (an UPDATE) waits for it and then renders what was added here;
+    commits: the outbox's claim (a locking read) waits for it and then renders what was added here;
     one claimed already (sending, sent, failed) is past, and the next Monday's takes the stage.
     Not through outbox.enqueue, whose after-commit task would send it at once."""
     monday = digest_monday(day)
