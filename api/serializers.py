@@ -422,25 +422,27 @@ def listed_use_case(use_case: UseCase) -> dict[str, Any]:
     row["review_overdue"] = use_case.review_overdue  # type: ignore[attr-defined]
     row["legal_basis_codes"] = _legal_basis(use_case)
     row["assessment_complete"] = _assessment_complete(use_case)
-    return _written(
-        row, use_case.business_unit, use_case.owner, use_case.vendor, timezone.get_current_timezone()
-    )
+    unit = use_case.business_unit
+    row["business_unit__name"] = unit.name
+    row["business_unit__legal_entity_id"] = unit.legal_entity_id
+    row["business_unit__legal_entity__name"] = unit.legal_entity.name
+    return _written(row, use_case.owner, use_case.vendor, timezone.get_current_timezone())
 
 
-def _written(
-    row: Mapping[str, Any], unit: BusinessUnit, owner: User, vendor: Vendor | None, zone: dt.tzinfo
-) -> dict[str, Any]:
-    """UseCaseSerializer's fields, written straight from LISTED_VALUES (`row`) and the records it
-    points to: DRF's walk field by field costs several times as much over a page of 500 or an
-    export of 100,000 (BENCHMARKS.md)."""
-    entity = unit.legal_entity
+def _written(row: Mapping[str, Any], owner: User, vendor: Vendor | None, zone: dt.tzinfo) -> dict[str, Any]:
+    """UseCaseSerializer's fields, written straight from LISTED_VALUES (`row`) and the people and
+    vendor it points to: DRF's walk field by field costs several times as much over a page of 500
+    or an export of 100,000 (BENCHMARKS.md)."""
     next_due = row["next_review_due"]
     return {
         "id": row["id"],
         "reference": row["reference"],
         "name": row["name"],
-        "legal_entity": {"id": entity.pk, "name": entity.name},
-        "business_unit": {"id": unit.pk, "name": unit.name},
+        "legal_entity": {
+            "id": row["business_unit__legal_entity_id"],
+            "name": row["business_unit__legal_entity__name"],
+        },
+        "business_unit": {"id": row["business_unit_id"], "name": row["business_unit__name"]},
         "owner": {"id": owner.pk, "username": owner.username, "name": _person_name(owner)},
         "vendor": None
         if vendor is None
@@ -467,29 +469,18 @@ def _written(
 
 
 def listed_page(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """A page of the list (`listed_rows`: LISTED_VALUES, no model instances),
-    written: its business units (with their legal entities), owners and vendors read by key, a
-    query each, each record made once rather than once per row. Not joined: a join of seven tables
-    costs PostgreSQL 6-7 ms to plan on every request, more than running it, and each joined row
-    would make its own unit, entity and person. Not `prefetch_related`: Django writes its look-up
-    as a tuple per key, which took longer to build than the query took to run (BENCHMARKS.md)."""
-    units = (
-        BusinessUnit.objects.select_related("legal_entity")
-        .only("id", "name", "legal_entity__id", "legal_entity__name")
-        .in_bulk({row["business_unit_id"] for row in rows})
-    )
+    """A page of the list (`listed_rows`: LISTED_VALUES, no model instances), written: its owners
+    and vendors read by key, a query each, each made once rather than once per row. Not joined: a
+    join of seven tables costs PostgreSQL 6-7 ms to plan on every request, more than running it.
+    Not `prefetch_related`: Django writes its look-up as a tuple per key, which took longer to
+    build than the query took to run (BENCHMARKS.md)."""
     owners = User.objects.only("id", "username", "first_name", "last_name").in_bulk(
         {row["owner_id"] for row in rows}
     )
     vendor_ids = {row["vendor_id"] for row in rows if row["vendor_id"] is not None}
     vendors = Vendor.objects.only("id", "name", "product").in_bulk(vendor_ids) if vendor_ids else {}
     zone = timezone.get_current_timezone()
-    return [
-        _written(
-            row, units[row["business_unit_id"]], owners[row["owner_id"]], vendors.get(row["vendor_id"]), zone
-        )
-        for row in rows
-    ]
+    return [_written(row, owners[row["owner_id"]], vendors.get(row["vendor_id"]), zone) for row in rows]
 
 
 def for_listing(use_cases: QuerySet[UseCase]) -> QuerySet[UseCase]:
@@ -604,12 +595,16 @@ class UseCaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 # What a listed use-case is written from (`_written`): the serializer's own model fields (a nested
-# record by its key) and the list query's annotations (selectors.use_cases_listed).
+# record by its key), its unit's and legal entity's names, and the list query's annotations
+# (selectors.use_cases_listed).
 _OWN_VALUES = tuple(
     f.attname for f in UseCase._meta.concrete_fields if f.name in UseCaseSerializer.Meta.fields
 )
 LISTED_VALUES = (
     *_OWN_VALUES,
+    "business_unit__name",
+    "business_unit__legal_entity_id",
+    "business_unit__legal_entity__name",
     "next_review_due",
     "review_overdue",
     "legal_basis_codes",

@@ -361,11 +361,11 @@ def test_it_lists_a_page_of_500_in_the_queries_of_a_page_of_5(
 ) -> None:
     _register(12)
     # Session, user, their two kinds of permissions, the page (one more row tells whether there
-    # is a next page), and its units, owners and vendors (a query each, each made once: cheaper
-    # than joined): the same at either size.
-    with django_assert_num_queries(8):
+    # is a next page), and its owners and vendors (a query each, each made once: cheaper than
+    # joined): the same at either size.
+    with django_assert_num_queries(7):
         small = auditor.get("/api/v1/use-cases/?page_size=5")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         large = auditor.get("/api/v1/use-cases/?page_size=500")
     assert (len(small.json()["results"]), len(large.json()["results"])) == (5, 12)
     assert small.json()["next"] is not None
@@ -645,7 +645,7 @@ def test_the_lists_fast_representation_is_the_serializers_own() -> None:
     assert len(queries) == 0
     with CaptureQueriesContext(connection) as queries:  # the list's page: the same, its records read by key
         assert listed_page(paged) == fast
-    assert len(queries) == 3
+    assert len(queries) == 2
     seen = set()
     for use_case, written in zip(listed, fast, strict=True):
         plain[use_case.pk].review_overdue = use_case.review_overdue  # type: ignore[attr-defined]
