@@ -597,14 +597,13 @@ class UseCaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 # What a listed use-case is written from (`_written`): the serializer's own model fields (a nested
 # record by its key), its unit's and legal entity's names, and the list query's annotations
 # (selectors.use_cases_listed).
-_OWN_VALUES = tuple(
-    f.attname for f in UseCase._meta.concrete_fields if f.name in UseCaseSerializer.Meta.fields
-)
+_OWN_FIELDS = tuple(f for f in UseCase._meta.concrete_fields if f.name in UseCaseSerializer.Meta.fields)
+_OWN_VALUES = tuple(f.attname for f in _OWN_FIELDS)
+_UNIT_NAMES = ("business_unit__name", "business_unit__legal_entity__name")
 LISTED_VALUES = (
     *_OWN_VALUES,
-    "business_unit__name",
+    *_UNIT_NAMES,
     "business_unit__legal_entity_id",
-    "business_unit__legal_entity__name",
     "next_review_due",
     "review_overdue",
     "legal_basis_codes",
@@ -613,9 +612,8 @@ LISTED_VALUES = (
 # The columns an export loads (joined, into model instances): the serializer's own model fields and
 # the names of what it nests (the text fields are not read, converted or sent).
 LISTED_COLUMNS = (
-    *(f.name for f in UseCase._meta.concrete_fields if f.name in UseCaseSerializer.Meta.fields),
-    "business_unit__name",
-    "business_unit__legal_entity__name",
+    *(f.name for f in _OWN_FIELDS),
+    *_UNIT_NAMES,
     "owner__username",
     "owner__first_name",
     "owner__last_name",

@@ -7,7 +7,6 @@ the server (no JavaScript), each with a title, a description and the numbers in 
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,7 +22,7 @@ from django.dispatch import receiver
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -101,14 +100,6 @@ class Dashboard:
     sweep: Sweep
     tier_by_unit: tuple[UnitTiers, ...]
     due_by_month: tuple[DueMonth, ...]
-
-
-def escaped(text: object) -> str:
-    """conditional_escape's output without its lazy-text wrapper, for the few thousand strings the
-    dashboard writes for 200 business units (BENCHMARKS.md): the same escaping (Django's escape
-    is html.escape), and text already safe is kept as it is."""
-    html_of = getattr(text, "__html__", None)
-    return html_of() if html_of is not None else html.escape(str(text))
 
 
 def _admin_url(name: str, query: Sequence[tuple[str, str]] = ()) -> str | None:
@@ -378,12 +369,12 @@ class _Chart:
         # Plain f-strings with the text escaped (format_html per bar cost 40 ms for 200 units'
         # bars, BENCHMARKS.md); the numbers are formatted here and need no escaping.
         box = f'x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}"'
-        self.drawing.append(SafeString(f'<rect {box} fill="{escaped(fill)}"></rect>'))
+        self.drawing.append(SafeString(f'<rect {box} fill="{conditional_escape(fill)}"></rect>'))
         if tally.url is not None:
             self.links.append(
                 SafeString(
-                    f'<a href="{escaped(tally.url)}" tabindex="-1"><rect {box} fill="transparent">'
-                    f"<title>{escaped(title)}</title></rect></a>"
+                    f'<a href="{conditional_escape(tally.url)}" tabindex="-1"><rect {box} fill="transparent">'
+                    f"<title>{conditional_escape(title)}</title></rect></a>"
                 )
             )
 
@@ -432,7 +423,7 @@ def tier_by_unit_svg(rows: Sequence[UnitTiers], *, prefix: str = "koers-tier-cha
         chart.drawing.append(
             SafeString(
                 f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" fill="currentColor">'
-                f"<title>{escaped(row.unit.label)}</title>{escaped(_short(row.unit.label))}</text>"
+                f"<title>{conditional_escape(row.unit.label)}</title>{conditional_escape(_short(row.unit.label))}</text>"
             )
         )
         for tier_key, tier in zip(TIERS, row.tiers, strict=True):

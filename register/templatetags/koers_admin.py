@@ -6,10 +6,11 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from register.dashboard import Tally, UnitTiers, dashboard, due_by_month_svg, escaped, tier_by_unit_svg
+from register.dashboard import Tally, UnitTiers, dashboard, due_by_month_svg, tier_by_unit_svg
 
 register = template.Library()
 
@@ -50,7 +51,7 @@ def tally_number(tally: Tally) -> SafeString:
     if tally.url is None:
         return SafeString(str(tally.number))
     return SafeString(
-        f'<a href="{escaped(tally.url)}" aria-label="{escaped(tally.label)}: '
+        f'<a href="{conditional_escape(tally.url)}" aria-label="{conditional_escape(tally.label)}: '
         f'{tally.number}">{tally.number}</a>'
     )
 

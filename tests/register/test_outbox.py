@@ -351,3 +351,17 @@ def test_a_claim_reads_its_row_by_key_while_thousands_are_pending(fresh_delivery
     assert claimed is not None
     assert (claimed.pk, claimed.status, claimed.attempts) == (row.pk, "sending", 1)
     assert not again  # claimed once only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_is_never_made_inside_a_callers_transaction(committee_people: list[User]) -> None:
+    """A claim is committed before anything is sent: inside a transaction that could still roll
+    back after the send (and so free the row for a second send), it is refused outright."""
+    _submitted()
+    row = Delivery.objects.first()
+    assert row is not None
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        outbox.claim(row.pk)
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("queued", 0)
+    assert outbox.claim(row.pk) is not None  # on its own, it takes the row
