@@ -113,19 +113,20 @@ def classify(
     """Answers map codes to True, False or "unknown"; an absent code means False."""
     ruleset = ruleset or load_ruleset()
     facts = ruleset.all_false.copy()
+    true_codes: list[str] = []
     unknown: list[str] = []
     for code, value in answers.items():
         if code in facts:
             if value is True:
-                facts[code] = True
+                true_codes.append(code)
             elif value == UNKNOWN:
                 unknown.append(code)
+    facts.update(dict.fromkeys(true_codes, True))
     result = _decide(facts, today, ruleset)
     if not unknown:
         return result
-    true_codes = frozenset(code for code in answers if facts.get(code))
     in_order = tuple(sorted(unknown, key=ruleset.position.__getitem__))
-    open_questions = _open_questions(true_codes, in_order, today, ruleset)
+    open_questions = _open_questions(frozenset(true_codes), in_order, today, ruleset)
     if not open_questions:
         return result
     line = ExplanationLine(nl=wording.UNKNOWN_ANSWERS.nl, en=wording.UNKNOWN_ANSWERS.en, codes=open_questions)

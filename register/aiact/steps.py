@@ -232,7 +232,9 @@ class AnnexIII:
 def annex_iii_route(facts: Facts, trace: Trace, who: Roles) -> AnnexIII:
     points = []
     for code in ANNEX_III_CODES:
-        if facts[code] and facts.get(f"{code}_EXC", False):
+        if not facts[code]:
+            continue
+        if facts.get(f"{code}_EXC", False):
             article = wording.cite(code)
             trace.say(
                 _both(
@@ -241,13 +243,13 @@ def annex_iii_route(facts: Facts, trace: Trace, who: Roles) -> AnnexIII:
                 ),
                 f"{code}_EXC",
             )
-        elif facts[code]:
+        else:
             points.append(code)
     if not points:
         return AnnexIII()
-    named = [(trace.label(c), wording.cite(c)) for c in points]
-    what_nl = "; ".join(f"{label.nl}, {article.nl}" for label, article in named)
-    what_en = "; ".join(f"{label.en}, {article.en}" for label, article in named)
+    named = [_named(trace.ruleset, c) for c in points]
+    what_nl = "; ".join(text.nl for text in named)
+    what_en = "; ".join(text.en for text in named)
     conditions = [c for c in ART6_3_CONDITIONS if facts[c]]
     if facts["ART6_3_PROFILING"]:
         reason = " omdat het systeem personen profileert" if conditions else ""
@@ -277,6 +279,13 @@ def annex_iii_route(facts: Facts, trace: Trace, who: Roles) -> AnnexIII:
             )
         )
     return AnnexIII(high_risk_points=tuple(points))
+
+
+@lru_cache(maxsize=256)  # codes are few and fixed by the ruleset
+def _named(ruleset: Ruleset, code: str) -> Text:
+    """A point by its label and its article: "Biometric identification, Annex III point 1(a)"."""
+    label, article = ruleset.labels[code], wording.cite(code)
+    return Text(nl=f"{label.nl}, {article.nl}", en=f"{label.en}, {article.en}")
 
 
 def _derogated(

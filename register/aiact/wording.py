@@ -133,6 +133,7 @@ SECTION_B = Text(
 )
 
 
+@lru_cache(maxsize=256)  # a handful of dates, asked for in most classifications
 def not_yet(day: dt.date) -> Text:
     when = date_text(day)
     return Text(
@@ -142,6 +143,7 @@ def not_yet(day: dt.date) -> Text:
     )
 
 
+@lru_cache(maxsize=256)  # a handful of dates, asked for in most classifications
 def uncertain_date(day: dt.date) -> Text:
     when = date_text(day)
     return Text(
