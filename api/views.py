@@ -95,6 +95,14 @@ class KoersReadOnlyViewSet(RejectUnknownQueryParamsMixin, ReadOnlyModelViewSet):
             allowed |= set(self.paginator.query_params)
         return frozenset(allowed)
 
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None and self.request.query_params.keys().isdisjoint(filterset_class.base_filters):
+            # No filter asked for: the filter set would only build and check an empty form, a
+            # fixed cost of every plain page (BENCHMARKS.md). Its parameters are its filters' names.
+            return queryset
+        return super().filter_queryset(queryset)
+
 
 class AuditEventViewSet(KoersReadOnlyViewSet):
     """The audit trail: every change to the register, oldest first."""

@@ -91,6 +91,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "register.User"
+# Django's ModelBackend with a person's permissions read in one query (register/backends.py).
+AUTHENTICATION_BACKENDS = ["register.backends.OneQueryModelBackend"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -1,7 +1,7 @@
 """For API tests that count a view's queries: the access log's insert (api/access_log.py, one
 per token request, after the response) is not the view's, so leave it out:
 
-    with without_access_log(), django_assert_num_queries(4):
+    with without_access_log(), django_assert_num_queries(3):
         client.get("/api/v1/use-cases/", headers={"Authorization": f"Token {key}"})
 """
 

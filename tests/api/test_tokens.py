@@ -154,10 +154,10 @@ def test_it_leaves_the_log_out_inside_without_access_log(
 ) -> None:
     client = _token_client(auditor_key)
     client.get("/api/v1/audit-events/")  # a first request fills Django's own caches
-    # The token and its user, the person's and their groups' permissions, the page; the insert.
-    with django_assert_num_queries(5):
+    # The token and its user, the person's permissions (register/backends.py), the page; the insert.
+    with django_assert_num_queries(4):
         client.get("/api/v1/audit-events/")
-    with without_access_log(), django_assert_num_queries(4):
+    with without_access_log(), django_assert_num_queries(3):
         assert client.get("/api/v1/audit-events/").status_code == 200
     assert len(_log()) == 2
 
