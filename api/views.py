@@ -97,7 +97,9 @@ class KoersReadOnlyViewSet(RejectUnknownQueryParamsMixin, ReadOnlyModelViewSet):
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         filterset_class = getattr(self, "filterset_class", None)
-        if filterset_class is not None and self.request.query_params.keys().isdisjoint(filterset_class.base_filters):
+        if filterset_class is not None and self.request.query_params.keys().isdisjoint(
+            filterset_class.base_filters
+        ):
             # No filter asked for: the filter set would only build and check an empty form, a
             # fixed cost of every plain page (BENCHMARKS.md). Its parameters are its filters' names.
             return queryset

@@ -7,10 +7,12 @@ variables must be set and every malformed value stops the start with a message n
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from pathlib import Path, PurePath
 from urllib.parse import urlsplit
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -69,11 +71,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
+    "csp",
+    "axes",
     "register",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Outermost but for the HTTPS redirect, so an API request's logged duration covers the rest.
     "api.access_log.ApiAccessLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -86,13 +91,16 @@ MIDDLEWARE = [
     "register.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it answers a locked-out sign-in (django-axes, SECURITY below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "register.User"
-# Django's ModelBackend with a person's permissions read in one query (register/backends.py).
-AUTHENTICATION_BACKENDS = ["register.backends.OneQueryModelBackend"]
+# django-axes first (it refuses a locked-out sign-in before a password is checked), then Django's
+# ModelBackend with a person's permissions read in one query (register/backends.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "register.backends.OneQueryModelBackend"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -215,6 +223,42 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes inside the cluster speak HTTP
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content Security Policy on every response (django-csp): scripts, styles, fonts and images from
+# Koers itself only, nothing inline (pages, the admin and the API docs are built without any),
+# no plug-ins, no framing, forms posted to Koers only. `data:` images: the admin's and the API
+# docs' icons, and the empty favicon.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Sign-in throttling (django-axes): after KOERS_LOGIN_FAILURE_LIMIT failed attempts for one
+# username from one address (REMOTE_ADDR, as the question form's limit), that pair is refused for
+# KOERS_LOGIN_COOLOFF_MINUTES. Counted in the shared cache (Redis in production), so every web
+# process counts the same attempts.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env_int("KOERS_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("KOERS_LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=1440))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "register.views.sign_in_locked_out"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # its tables stay empty: attempts are counted in the cache
+if DEBUG and "locmem" in CACHES["default"]["BACKEND"].lower():
+    # The embedded local-memory cache counts per process: fine for one developer's server, which
+    # is what DEBUG's defaults are for; with DEBUG off CACHE_URL (Redis) is required.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [f"{_site.scheme}://{_site.netloc}"])
 # Behind a TLS-terminating proxy: SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto (README).
 _proxy_header = env_str("SECURE_PROXY_SSL_HEADER")

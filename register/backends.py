@@ -19,7 +19,9 @@ class OneQueryModelBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in _permissions(user_obj)}
+            user_obj._perm_cache = {
+                f"{app_label}.{codename}" for app_label, codename in _permissions(user_obj)
+            }
         return user_obj._perm_cache  # type: ignore[no-any-return]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from register import services
 from register.selectors import last_sweep
@@ -31,29 +33,70 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "register/home.html")
 
 
+# Seconds /healthz waits for the broker: a probe must answer well within its own timeout.
+BROKER_CHECK_SECONDS = 2
+
+
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """The system's health for monitoring: the last sweep run (STYLE.md §9). 503 when the
-    sweep is late (selectors.last_sweep); a fresh install that has not swept yet is not late."""
-    sweep = last_sweep(timezone.now())
-    last = sweep.last_clean.isoformat() if sweep.last_clean else None
-    if sweep.status == "never":
-        return JsonResponse({"status": "ok", "sweep": "never", "last_sweep": None})
+    """The system's health for monitoring (STYLE.md §9): the database answers, the broker takes a
+    connection, and the sweep has run (selectors.last_sweep; a fresh install that has not swept
+    yet is not late). 503 when any of the three is not so, each named; /readyz (the database only)
+    is what decides whether the web process takes requests."""
+    database = _database_answers()
+    broker = _broker_answers()
+    sweep = last_sweep(timezone.now()) if database else None
+    healthy = database and broker and sweep is not None and sweep.status != "late"
     return JsonResponse(
-        {"status": sweep.status, "sweep": sweep.status, "last_sweep": last},
-        status=503 if sweep.status == "late" else 200,
+        {
+            "status": "ok" if healthy else "unavailable",
+            "database": "ok" if database else "unreachable",
+            "broker": "ok" if broker else "unreachable",
+            "sweep": sweep.status if sweep is not None else "unknown",
+            "last_sweep": sweep.last_clean.isoformat() if sweep is not None and sweep.last_clean else None,
+        },
+        status=200 if healthy else 503,
     )
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return False
+    return True
+
+
+def _broker_answers() -> bool:
+    """Whether the Celery broker takes a connection (once, within BROKER_CHECK_SECONDS)."""
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as broker:
+            broker.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_CHECK_SECONDS
+            )
+    except (KombuOperationalError, OSError):
+        return False
+    return True
+
+
+def sign_in_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes' answer to a sign-in refused after too many wrong passwords (settings, AXES_*):
+    429, saying for how long, on the login page's layout."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
 
 
 @require_safe
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: the database answers a query. 503 (not 500) when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
+    if not _database_answers():
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 

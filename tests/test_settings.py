@@ -194,3 +194,37 @@ def test_it_keeps_connections_and_logs_to_stdout_at_the_chosen_level() -> None:
     result = _run({**PRODUCTION, "LOG_LEVEL": "warning"}, "shell", "--no-imports", "-c", probe)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:2] == ["60 True", "ext://sys.stdout WARNING"]
+
+
+def test_a_production_response_carries_the_security_headers() -> None:
+    # The API root (no static files: the manifest needs collectstatic); the cookies' flags are
+    # the settings above (test_it_turns_on_https_and_the_manifest_with_debug_off).
+    probe = (
+        "from django.test import Client;"
+        "c = Client(HTTP_HOST='koers.example');"
+        "r = c.get('/api/v1/', secure=True);"
+        "print(r.status_code);"
+        "[print(h, '=', r.headers.get(h)) for h in ('Strict-Transport-Security', 'X-Frame-Options',"
+        " 'Referrer-Policy', 'Cross-Origin-Opener-Policy', 'X-Content-Type-Options')];"
+        "print('csp =', r.headers['Content-Security-Policy']);"
+        "print('plain http =', c.get('/api/v1/').status_code)"
+    )
+    result = _run(PRODUCTION, "shell", "--no-imports", "-c", probe)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.strip().split("\n") if " django.request: " not in line]  # the log
+    assert lines[:6] == [
+        "401",
+        "Strict-Transport-Security = max-age=31536000; includeSubDomains; preload",
+        "X-Frame-Options = DENY",
+        "Referrer-Policy = same-origin",
+        "Cross-Origin-Opener-Policy = same-origin",
+        "X-Content-Type-Options = nosniff",
+    ]
+    policy = dict(part.strip().split(" ", 1) for part in lines[6].removeprefix("csp = ").split(";"))
+    assert (policy["script-src"], policy["style-src"], policy["frame-ancestors"]) == (
+        "'self'",
+        "'self'",
+        "'none'",
+    )
+    assert "unsafe" not in lines[6]
+    assert lines[7:] == ["plain http = 301"]

@@ -21,7 +21,25 @@ from register.models import AuditEvent, Delivery, UseCase, User
 from tests import factories
 from tests.conftest import PERSONAS
 from tests.factories import UserFactory
+from tests.inline_code import inline_code
 from tests.urlwalk import served_patterns
+
+POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def _directives(header: str) -> dict[str, str]:
+    return dict(part.strip().split(" ", 1) for part in header.split(";"))
 
 
 @dataclass(frozen=True)
@@ -600,3 +618,8 @@ def test_it_answers_each_persona_as_declared(
     response = persona.generic(method, path)
     persona_name = request.node.callspec.params["persona"]
     assert response.status_code == expected[persona_name], f"{method} {path} as {persona_name}"
+    # Every answer carries the Content Security Policy, and no page holds code it would refuse.
+    assert _directives(response.headers["Content-Security-Policy"]) == POLICY
+    if response.headers.get("Content-Type", "").startswith("text/html"):
+        html = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
+        assert inline_code(html.decode()) == [], f"{method} {path} as {persona_name}"

@@ -45,6 +45,26 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 _axe = Axe()
 
 
+@pytest.fixture(autouse=True)
+def _nothing_refused_by_the_content_security_policy(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every page a browser test visits runs under the Content Security Policy (config/settings.py)
+    without the browser refusing anything: no inline script or style, nothing from elsewhere,
+    also where a script adds it (htmx, the admin's, the API docs')."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page: Page = request.getfixturevalue("page")
+    refused: list[str] = []
+
+    def watch(message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            refused.append(f"{page.url}: {message.text}")
+
+    page.on("console", watch)
+    yield
+    assert refused == [], "\n".join(refused)
+
+
 def check_accessibility(page: Page) -> None:
     """Zero serious or critical axe-core violations on the page as it is now."""
     results = _axe.run(page)

@@ -70,4 +70,8 @@ def test_it_reads_a_persons_permissions_in_one_query_once_per_request(
 
 
 def test_the_site_uses_it(settings: Any) -> None:
-    assert settings.AUTHENTICATION_BACKENDS == ["register.backends.OneQueryModelBackend"]
+    # django-axes first: it only refuses a paused sign-in, and holds no permissions.
+    assert settings.AUTHENTICATION_BACKENDS == [
+        "axes.backends.AxesStandaloneBackend",
+        "register.backends.OneQueryModelBackend",
+    ]

@@ -44,7 +44,13 @@ def test_it_links_staff_to_the_admin_and_members_to_their_use_cases(
 
 
 def test_it_reports_liveness_and_readiness(anonymous: Client) -> None:
-    assert anonymous.get("/healthz").json() == {"status": "ok", "sweep": "never", "last_sweep": None}
+    assert anonymous.get("/healthz").json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "sweep": "never",
+        "last_sweep": None,
+    }
     assert anonymous.get("/readyz").json() == {"status": "ok", "database": "ok"}
 
 
@@ -60,12 +66,62 @@ def test_it_turns_red_when_the_sweep_has_not_run_for_two_hours(anonymous: Client
     with time_machine.travel(start + dt.timedelta(hours=1), tick=False):
         assert anonymous.get("/healthz").json() == {
             "status": "ok",
+            "database": "ok",
+            "broker": "ok",
             "sweep": "ok",
             "last_sweep": "2026-11-27T08:00:03+00:00",
         }
     with time_machine.travel(start + dt.timedelta(hours=2, minutes=1), tick=False):
         response = anonymous.get("/healthz")
-    assert (response.status_code, response.json()["sweep"]) == (503, "late")
+    assert (response.status_code, response.json()["status"], response.json()["sweep"]) == (
+        503,
+        "unavailable",
+        "late",
+    )
+
+
+def test_it_names_an_unreachable_broker_in_the_health_check(
+    anonymous: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from config.celery import app
+
+    # A port nothing listens on (the discard port): the connection is refused at once.
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    started = time.monotonic()
+    response = anonymous.get("/healthz")
+    assert time.monotonic() - started < 10
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "ok",
+        "broker": "unreachable",
+        "sweep": "never",
+        "last_sweep": None,
+    }
+    assert anonymous.get("/readyz").status_code == 200  # the web process still takes requests
+
+
+def test_it_names_an_unreachable_database_in_the_health_check(
+    anonymous: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    def broken_cursor() -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = anonymous.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "unreachable",
+        "broker": "ok",
+        "sweep": "unknown",
+        "last_sweep": None,
+    }
 
 
 def test_it_reports_not_ready_when_the_database_is_gone(
