@@ -322,6 +322,10 @@ REST_FRAMEWORK = {
 }
 # Requests per person (token or session) and per anonymous address, like "2000/hour" or "10/min".
 # Questions one address may send through the public transparency page's form per hour.
+# Retention (register/retention.py, `apply_retention`): API requests kept this many days; people
+# who left kept by name this many days after their deactivation, then pseudonymised.
+KOERS_RETENTION_API_ACCESS_DAYS = env_int("KOERS_RETENTION_API_ACCESS_DAYS", 365, minimum=30, maximum=3650)
+KOERS_RETENTION_LEAVERS_DAYS = env_int("KOERS_RETENTION_LEAVERS_DAYS", 90, minimum=0, maximum=3650)
 KOERS_TRANSPARENCY_ASKS_PER_HOUR = env_int("KOERS_TRANSPARENCY_ASKS_PER_HOUR", 5, minimum=1, maximum=1000)
 KOERS_API_THROTTLE_USER = env_rate("KOERS_API_THROTTLE_USER", "2000/hour")
 KOERS_API_THROTTLE_ANON = env_rate("KOERS_API_THROTTLE_ANON", "60/hour")
