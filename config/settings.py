@@ -243,15 +243,21 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# The proxies in front of Koers that append to X-Forwarded-For (register/client.py): 0 reads the
+# peer's address; behind a TLS proxy, 1, or every person would share the proxy's address.
+KOERS_PROXY_COUNT = env_int("KOERS_PROXY_COUNT", 0, minimum=0, maximum=5)
 # Sign-in throttling (django-axes): after KOERS_LOGIN_FAILURE_LIMIT failed attempts for one
-# username from one address (REMOTE_ADDR, as the question form's limit), that pair is refused for
-# KOERS_LOGIN_COOLOFF_MINUTES. Counted in the shared cache (Redis in production), so every web
-# process counts the same attempts.
+# username from one address (register.client, as the question form's limit), that pair is refused
+# for KOERS_LOGIN_COOLOFF_MINUTES from the attempt that paused it (attempts during the pause do
+# not make it longer, or anyone could keep someone else out). Counted in the shared cache (Redis
+# in production), so every web process counts the same attempts.
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_FAILURE_LIMIT = env_int("KOERS_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("KOERS_LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=1440))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "register.client.client_address"
 AXES_LOCKOUT_CALLABLE = "register.views.sign_in_locked_out"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False  # its tables stay empty: attempts are counted in the cache

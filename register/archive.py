@@ -24,7 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 import json
+import os
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +35,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.apps import apps
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -40,6 +44,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+
+from register import roles
+
+# What `--without-secrets` leaves out: the API tokens (their keys are the credential) and the
+# password hashes (each replaced by an unusable one).
+SECRET_TABLES = {"authtoken.token"}
+SECRET_COLUMNS = {("register.user", "password")}
 
 FORMAT = "koers-register-archive"
 VERSION = 1
@@ -141,7 +152,12 @@ class _KeyFinder:
             Group: self.groups,
         }
         found = by_model[model]
-        wanted = key if model is Group else tuple(key)
+        if model is Group:
+            wanted: Any = key if isinstance(key, str) else None
+        else:
+            wanted = tuple(key) if isinstance(key, list) and all(isinstance(k, str) for k in key) else None
+        if wanted is None:
+            raise ArchiveError(f"The archive names a {_BY_NATURAL_KEY[model]} wrongly: {key!r}.")
         if wanted not in found:
             raise ArchiveError(
                 f"The archive refers to a {_BY_NATURAL_KEY[model]} this database does not have: "
@@ -159,19 +175,42 @@ def _natural_column(field: models.Field[Any, Any]) -> type[models.Model] | None:
 
 
 @contextmanager
-def _open(path: Path, mode: str) -> Iterator[IO[str]]:
+def _open(path: Path) -> Iterator[IO[str]]:
     opener: Callable[..., IO[str]] = gzip.open if path.suffix == ".gz" else open
-    with opener(path, mode + "t", encoding="utf-8", newline="\n") as handle:
+    with opener(path, "rt", encoding="utf-8", newline="\n") as handle:
         yield handle
 
 
-def export(path: Path, progress: Callable[[str, int], None] = lambda label, rows: None) -> dict[str, int]:
+@contextmanager
+def _written_in_place(path: Path) -> Iterator[IO[str]]:
+    """A file only its owner reads (it holds personal data, and secrets unless left out), written
+    beside `path` and put in its place when complete: a failed export leaves any earlier archive
+    as it was."""
+    partial = path.with_name(path.name + ".partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with open(descriptor, "wb") as raw:
+            binary: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb") if path.suffix == ".gz" else raw  # type: ignore[assignment]
+            with binary, io.TextIOWrapper(binary, encoding="utf-8", newline="\n") as text:
+                yield text
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def export(
+    path: Path,
+    progress: Callable[[str, int], None] = lambda label, rows: None,
+    *,
+    secrets: bool = True,
+) -> dict[str, int]:
     """Write the archive to `path`, in one REPEATABLE READ snapshot on PostgreSQL (every table as
-    of one instant); returns the rows written per table."""
+    of one instant); returns the rows written per table. Without `secrets`, no API token and no
+    password hash: the people are there, but nobody can sign in or call the API with the copy."""
     encoder = _Encoder(ensure_ascii=False, separators=(",", ":"))
     counts: dict[str, int] = {}
     outermost = not connection.in_atomic_block
-    with transaction.atomic(), _open(path, "w") as out:
+    with transaction.atomic(), _written_in_place(path) as out:
         if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -182,17 +221,23 @@ def export(path: Path, progress: Callable[[str, int], None] = lambda label, rows
             "created_at": timezone.now().isoformat(),
             "migrations": migrations_applied(),
             "groups": _groups(),
+            "secrets": secrets,
         }
         out.write(encoder.encode(header) + "\n")
         for table in tables():
             natural = {i: m for i, f in enumerate(table.fields) if (m := _natural_column(f)) is not None}
+            secret = [i for i, f in enumerate(table.fields) if (table.label, f.attname) in SECRET_COLUMNS]
             out.write(encoder.encode({"table": table.label, "columns": table.columns}) + "\n")
             rows = 0
             query = table.model._base_manager.order_by("pk").values_list(*table.columns)
+            if not secrets and table.label in SECRET_TABLES:
+                query = query.none()
             for row in query.iterator(chunk_size=BATCH):
                 values = list(row)
                 for i, model in natural.items():
                     values[i] = None if values[i] is None else natural_keys[model][values[i]]
+                for i in secret if not secrets else ():
+                    values[i] = make_password(None)  # unusable, as Django marks a password never set
                 out.write(encoder.encode(values) + "\n")
                 rows += 1
                 if rows % 50_000 == 0:
@@ -229,14 +274,23 @@ class _Encoder(DjangoJSONEncoder):
 def restore(path: Path, progress: Callable[[str, int], None] = lambda label, rows: None) -> dict[str, int]:
     """Restore the archive at `path` into this (migrated, empty) database, all or nothing."""
     known = {table.label: table for table in tables()}
-    with _open(path, "r") as lines:
+    with _open(path) as lines:
         header = _header(next(lines, ""))
         _check_schema(header)
         with transaction.atomic():
             _check_empty(known.values())
             keys = _restore_groups(header.get("groups", {}))
-            with connection.constraint_checks_disabled():
-                counts = _restore_tables(lines, known, keys, progress)
+            try:
+                with connection.constraint_checks_disabled():
+                    counts = _restore_tables(lines, known, keys, progress)
+            except (OSError, EOFError, zlib.error, UnicodeDecodeError) as error:  # not gzip, cut short
+                raise ArchiveError(
+                    f"The archive cannot be read to its end ({error}). Nothing was restored."
+                ) from None
+            except IntegrityError as error:  # a key twice, a value missing
+                raise ArchiveError(
+                    f"The archive's rows do not fit this database: {error}. Nothing was restored."
+                ) from None
             try:
                 connection.check_constraints(
                     table_names=[known[label].model._meta.db_table for label in counts]
@@ -283,12 +337,18 @@ def _check_empty(known: Any) -> None:
         )
 
 
-def _restore_groups(groups: dict[str, list[list[str]]]) -> _KeyFinder:
-    """The archive's groups, by name: made where missing, their permissions as archived."""
+def _restore_groups(groups: Any) -> _KeyFinder:
+    """The archive's groups, by name: made where missing, their permissions as archived; then the
+    roles' groups as `register/roles.py` states them (the one statement of what a role may do)."""
+    if not isinstance(groups, dict):
+        raise ArchiveError("The archive's header names its groups wrongly.")
     keys = _KeyFinder()
     for name, permissions in groups.items():
+        if not isinstance(permissions, list):
+            raise ArchiveError(f"The archive's header lists the permissions of group {name!r} wrongly.")
         group, _created = Group.objects.get_or_create(name=name)
         group.permissions.set([keys(Permission, key) for key in permissions])
+    roles.sync_roles()
     return _KeyFinder()
 
 
@@ -312,13 +372,18 @@ def _restore_tables(
                 _insert(table, batch)
                 batch = []
             continue
+        if table is not None and item.get("end") != table.label:  # a marker inside a table: its end
+            raise ArchiveError(f"Line {number}: a new table before the end of {table.label}.")
         if "table" in item:
             if item["table"] not in known:
                 raise ArchiveError(f"Line {number}: this Koers keeps no table {item['table']!r}.")
             table = known[item["table"]]
             by_name = {f.attname: f for f in table.fields}
-            missing = [c for c in item["columns"] if c not in by_name]
-            if missing or len(item["columns"]) != len(by_name):
+            listed = item.get("columns")
+            if not isinstance(listed, list) or not all(isinstance(c, str) for c in listed):
+                raise ArchiveError(f"Line {number}: the table {table.label} has no list of columns.")
+            missing = [c for c in listed if c not in by_name]
+            if missing or len(set(listed)) != len(by_name):
                 raise ArchiveError(f"Line {number}: the columns of {table.label} do not match this Koers's.")
             columns = [by_name[c] for c in item["columns"]]
             natural = {i: m for i, f in enumerate(columns) if (m := _natural_column(f)) is not None}
@@ -327,7 +392,7 @@ def _restore_tables(
             _check_counts(item.get("tables", {}), counts)
             return counts
         elif "end" in item:
-            if table is None or item["end"] != table.label:
+            if table is None:
                 raise ArchiveError(f"Line {number}: the end of a table that was not begun.")
             if batch:
                 _insert(table, batch)
@@ -335,6 +400,8 @@ def _restore_tables(
             counts[table.label] = _written(table, item, counts)
             progress(table.label, counts[table.label])
             table = None
+        else:
+            raise ArchiveError(f"Line {number}: neither a row nor a table's beginning or end.")
     raise ArchiveError("The archive is incomplete: it stops before its last line. Nothing was restored.")
 
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from register import services
 from register.choices import ClassificationStatus, HumanOversight, LifecycleStage, RiskTier, WorkflowStatus
+from register.client import client_address
 from register.forms import apply_errors
 from register.models import ExplanationRequest, Publication, TransparencyPledge, UseCase
 from register.selectors import use_cases_visible_to
@@ -183,7 +184,7 @@ class ExplanationRequestForm(forms.ModelForm):  # type: ignore[type-arg]
 
 def _over_limit(request: HttpRequest) -> bool:
     """Count this address's requests in the last hour (the cache, shared by all workers)."""
-    key = f"koers:transparency-ask:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"koers:transparency-ask:{client_address(request)}"
     cache.add(key, 0, timeout=3600)
     try:
         return cache.incr(key) > settings.KOERS_TRANSPARENCY_ASKS_PER_HOUR

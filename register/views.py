@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_safe
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from register import services
+from register.client import client_address
 from register.selectors import last_sweep
 
 
@@ -70,14 +72,16 @@ def _database_answers() -> bool:
 
 
 def _broker_answers() -> bool:
-    """Whether the Celery broker takes a connection (once, within BROKER_CHECK_SECONDS)."""
+    """Whether the Celery broker takes a connection: one try, each socket operation bounded by
+    BROKER_CHECK_SECONDS (Redis's and AMQP's own defaults would wait for the operating system)."""
     from config.celery import app
 
+    bounded = {"socket_connect_timeout": BROKER_CHECK_SECONDS, "socket_timeout": BROKER_CHECK_SECONDS}
     try:
-        with app.connection_for_write() as broker:
-            broker.ensure_connection(
-                max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_CHECK_SECONDS
-            )
+        with app.connection_for_write(
+            connect_timeout=BROKER_CHECK_SECONDS, transport_options=bounded
+        ) as broker:
+            broker.ensure_connection(max_retries=0)
     except (KombuOperationalError, OSError):
         return False
     return True
@@ -88,8 +92,12 @@ def sign_in_locked_out(
 ) -> HttpResponse:
     """django-axes' answer to a sign-in refused after too many wrong passwords (settings, AXES_*):
     429, saying for how long, on the login page's layout."""
-    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
-    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    seconds = settings.AXES_COOLOFF_TIME.total_seconds()
+    response = render(
+        request, "registration/locked_out.html", {"minutes": max(1, round(seconds / 60))}, status=429
+    )
+    response["Retry-After"] = str(int(seconds))
+    return response
 
 
 @require_safe
@@ -120,6 +128,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         user = form.save()
         services.user_password_changed(acting_user=user, user=user, how="reset link")
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        # A new password ends a sign-in pause at this address (the locked-out page says so).
+        AxesProxyHandler.reset_attempts(ip_address=client_address(self.request), username=user.get_username())
         return HttpResponseRedirect(self.get_success_url())
 
 

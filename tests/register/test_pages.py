@@ -103,6 +103,27 @@ def test_it_names_an_unreachable_broker_in_the_health_check(
     assert anonymous.get("/readyz").status_code == 200  # the web process still takes requests
 
 
+def test_a_broker_that_never_answers_is_unreachable_within_seconds(
+    anonymous: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+    import time
+
+    from config.celery import app
+
+    # It takes the connection (the kernel completes it) and then says nothing, as a host behind a
+    # firewall that drops packets would: the check must not wait for the operating system.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        monkeypatch.setattr(app.conf, "broker_url", f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        started = time.monotonic()
+        response = anonymous.get("/healthz")
+        elapsed = time.monotonic() - started
+    assert (response.status_code, response.json()["broker"]) == (503, "unreachable")
+    assert elapsed < 6  # BROKER_CHECK_SECONDS is 2
+
+
 def test_it_names_an_unreachable_database_in_the_health_check(
     anonymous: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,9 +12,12 @@ from typing import Any
 import pytest
 import time_machine
 from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from tests.factories import UserFactory
 
@@ -54,6 +57,7 @@ def test_it_pauses_sign_in_after_five_wrong_passwords_and_says_for_how_long() ->
     assert "Too many wrong passwords for this account from your address" in text
     assert "try again in 15 minutes" in text
     assert "sessionid" not in refused.cookies
+    assert refused.headers["Retry-After"] == "900"
     dutch = _sign_in("ann", PASSWORD, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "Te vaak een verkeerd wachtwoord voor dit account vanaf uw adres" in dutch
     assert "over 15 minuten opnieuw" in dutch
@@ -93,8 +97,8 @@ def test_the_count_lives_in_the_shared_cache_and_ends_with_the_cool_off(settings
         _fail("ann", 5)
         assert _sign_in("ann", PASSWORD).status_code == 429
         clock.shift(dt.timedelta(minutes=14))
-        assert _sign_in("ann", PASSWORD).status_code == 429
-        clock.shift(dt.timedelta(minutes=16))  # a refused attempt starts the 15 minutes again
+        assert _sign_in("ann", "wrong").status_code == 429  # an attempt during the pause...
+        clock.shift(dt.timedelta(minutes=2))  # ...does not make it longer: 16 minutes after it began
         assert _sign_in("ann", PASSWORD).status_code == 302
         _fail("ann", 5)
         assert _sign_in("ann", PASSWORD).status_code == 429
@@ -112,3 +116,29 @@ def test_an_operator_lifts_a_pause_with_axes_reset_ip_username() -> None:
     )  # README, "What every response carries"
     assert "1 attempts removed" in out.getvalue()
     assert _sign_in("ann", PASSWORD).status_code == 302
+
+
+def test_behind_a_proxy_it_counts_the_address_the_proxy_saw(settings: Any) -> None:
+    settings.KOERS_PROXY_COUNT = 1
+    UserFactory.create(username="ann")
+    proxy = "10.0.0.2"
+    # The proxy appends the address it saw; what the client wrote before it is not believed.
+    assert _fail("ann", 5, address=proxy, HTTP_X_FORWARDED_FOR="203.0.113.9") == [200] * 4 + [429]
+    forged = _sign_in("ann", PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9")
+    assert forged.status_code == 429  # the same person, a forged address in front
+    colleague = _sign_in("ann", PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR="203.0.113.50")
+    assert colleague.status_code == 302  # the same proxy, another address behind it
+
+
+def test_a_new_password_ends_the_pause_at_that_address() -> None:
+    ann = UserFactory.create(username="ann")
+    _fail("ann", 5)
+    assert _sign_in("ann", PASSWORD).status_code == 429
+    browser = Client(REMOTE_ADDR="192.0.2.10")
+    link = f"/accounts/reset/{urlsafe_base64_encode(force_bytes(ann.pk))}/{default_token_generator.make_token(ann)}/"
+    form_url = browser.get(link).headers["Location"]
+    saved = browser.post(
+        form_url, {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"}
+    )
+    assert saved.headers["Location"] == "/accounts/reset/done/"
+    assert _sign_in("ann", "a brand new passphrase").status_code == 302
