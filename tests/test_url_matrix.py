@@ -623,3 +623,29 @@ def test_it_answers_each_persona_as_declared(
     if response.headers.get("Content-Type", "").startswith("text/html"):
         html = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
         assert inline_code(html.decode()) == [], f"{method} {path} as {persona_name}"
+
+
+def test_the_browsable_api_holds_no_inline_code(world: World, committee: Client) -> None:
+    """The API answers people in HTML too (Django REST framework's browsable API): every read,
+    as HTML, holds nothing the Content Security Policy would refuse."""
+    reads = [(pattern, url) for (pattern, method), (url, _expected) in MATRIX.items() if method == "GET"]
+    api = [
+        (pattern, url(world) if callable(url) else url)
+        for pattern, url in reads
+        if pattern.startswith("/api/v1/")
+    ]
+    assert len(api) > 20
+    for pattern, path in api:
+        response = committee.get(path, HTTP_ACCEPT="text/html")
+        if response.headers.get("Content-Type", "").startswith("text/html"):
+            assert inline_code(response.content.decode()) == [], pattern
+
+
+def test_a_form_that_fails_its_csrf_check_gets_a_page_without_inline_code() -> None:
+    response = Client(enforce_csrf_checks=True).post(
+        "/accounts/login/", {"username": "x"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Koers could not check that this form came from its own page, so nothing was saved." in html
+    assert inline_code(html) == []
