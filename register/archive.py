@@ -136,7 +136,7 @@ def _permission_keys() -> dict[int, list[str]]:
 
 
 class _KeyFinder:
-    """Natural keys back to this database's keys; a key it does not hold is an ArchiveError."""
+    """Natural keys back to this database's keys (made where this database lacks one)."""
 
     def __init__(self) -> None:
         self.permissions = {tuple(key): pk for pk, key in _permission_keys().items()}
@@ -159,11 +159,23 @@ class _KeyFinder:
         if wanted is None:
             raise ArchiveError(f"The archive names a {_BY_NATURAL_KEY[model]} wrongly: {key!r}.")
         if wanted not in found:
-            raise ArchiveError(
-                f"The archive refers to a {_BY_NATURAL_KEY[model]} this database does not have: "
-                f"{wanted!r}. Migrate it to the version the archive came from."
-            )
+            found[wanted] = self._made_again(model, wanted)
         return found[wanted]
+
+    def _made_again(self, model: type[models.Model], key: Any) -> int:
+        """One the source still held though its model is gone (Django keeps stale content types
+        until `remove_stale_contenttypes`): made here too, so the rows naming it are kept."""
+        if model is ContentType and len(key) == 2:
+            return ContentType.objects.get_or_create(app_label=key[0], model=key[1])[0].pk
+        if model is Permission and len(key) == 3:
+            content_type = self(ContentType, list(key[:2]))
+            permission, _created = Permission.objects.get_or_create(
+                content_type_id=content_type, codename=key[2], defaults={"name": key[2]}
+            )
+            return permission.pk
+        if model is Group:
+            return Group.objects.get_or_create(name=key)[0].pk
+        raise ArchiveError(f"The archive names a {_BY_NATURAL_KEY[model]} wrongly: {list(key)!r}.")
 
 
 def _natural_column(field: models.Field[Any, Any]) -> type[models.Model] | None:
