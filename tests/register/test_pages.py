@@ -88,7 +88,9 @@ def test_it_names_an_unreachable_broker_in_the_health_check(
     from config.celery import app
 
     # A port nothing listens on (the discard port): the connection is refused at once.
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    # Celery reads the environment's CELERY_BROKER_URL before its own settings (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
+    assert app.conf.broker_write_url == "redis://127.0.0.1:9/0"
     started = time.monotonic()
     response = anonymous.get("/healthz")
     assert time.monotonic() - started < 10
@@ -116,7 +118,8 @@ def test_a_broker_that_never_answers_is_unreachable_within_seconds(
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
-        monkeypatch.setattr(app.conf, "broker_url", f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        monkeypatch.setenv("CELERY_BROKER_URL", f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        assert app.conf.broker_write_url.startswith("redis://127.0.0.1:")
         started = time.monotonic()
         response = anonymous.get("/healthz")
         elapsed = time.monotonic() - started
