@@ -73,7 +73,11 @@ def _utc(moment: dt.datetime) -> str:
 
 
 def _event(use_case: UseCase, due: dt.date, stamp: str) -> Iterator[str]:
-    summary = escape_text(_("Review due: %(use_case)s") % {"use_case": use_case})
+    # The reference only (SECURITY.md): calendar services fetch and keep the feed, and a secret
+    # address can travel; the link leads to the rest, behind sign-in.
+    summary = escape_text(
+        _("Review due: %(use_case)s") % {"use_case": use_case.reference or f"#{use_case.pk}"}
+    )
     yield from (
         "BEGIN:VEVENT",
         f"UID:review-{use_case.pk}-{due:%Y%m%d}@koers",

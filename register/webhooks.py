@@ -94,29 +94,30 @@ def sign(payload: bytes, secret: str) -> str:
 def _sentence(template: str, values: dict[str, str]) -> str:
     """One plain line in the row's language (the planner's templates; others a general line)."""
     if template == "review_upcoming":
-        return _("Ethics review of %(use_case)s (%(unit)s) is due on %(due)s.") % values
+        return _("Ethics review of %(use_case)s is due on %(due)s.") % values
     if template == "review_due":
-        return _("Ethics review of %(use_case)s (%(unit)s) is due today, %(due)s.") % values
+        return _("Ethics review of %(use_case)s is due today, %(due)s.") % values
     if template == "review_overdue":
-        return _("Ethics review of %(use_case)s (%(unit)s) is overdue since %(due)s.") % values
-    return _("%(use_case)s (%(unit)s): %(event)s, %(due)s.") % values
+        return _("Ethics review of %(use_case)s is overdue since %(due)s.") % values
+    return _("%(use_case)s: %(event)s, %(due)s.") % values
 
 
 def body(delivery: Delivery) -> bytes:
     """The JSON body: `text` for Slack, `summary`/`title` for a Teams card, `koers` for machines.
-    Fields are picked one by one, so no person's name or address from the context goes out."""
+    Minimal (SECURITY.md): the use-case by its reference and a link, the date, what fell due; no
+    person's name or address, and not the use-case's name or anything else about it, which a
+    chat channel's members and its provider need not read. Fields are picked one by one."""
     context: dict[str, Any] = delivery.context
     use_case = _use_case(delivery)
     reference = str(context.get("reference") or use_case.reference or "")
     path = str(context.get("path") or reverse("use_case_detail", args=[use_case.pk]))
     url = settings.SITE_URL + path
-    label = " ".join(part for part in (reference, str(context.get("name") or use_case.name)) if part)
+    label = reference or f"#{use_case.pk}"  # a draft has no reference yet
     with translation.override(delivery.language):
         sentence = _sentence(
             delivery.template,
             {
                 "use_case": label,
-                "unit": str(context.get("unit") or use_case.business_unit.name),
                 "due": formats.date_format(delivery.due_date, "DATE_FORMAT"),
                 "event": delivery.template,
             },
