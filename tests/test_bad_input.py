@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import QuerySet
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -187,7 +188,7 @@ def _store_markup(client: Client, world: World, persona: str) -> None:
         shown = _as_shown_now(client, {"page": page, "action": page, "values": {}})
         response = client.post(page, {**shown, **values})
         assert response.status_code == 302, (page, response.content.decode()[:3000])
-    stored = {
+    stored: dict[str, list[QuerySet[Any]]] = {
         "member_a": [
             UseCase.objects.filter(pk=pk, name=SCRIPT),
             Incident.objects.filter(what_happened=IMAGE),
