@@ -1,12 +1,22 @@
 """JSON errors for URLs under /api/ that DRF never sees (no route matched, a crash outside a
-view), in the same shape as drf-standardized-errors gives every DRF error."""
+view), in the same shape as drf-standardized-errors gives every DRF error; and a clean 503, page or
+JSON, when the database cannot be reached."""
 
 from __future__ import annotations
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext
+from django.template.loader import render_to_string
+from django.utils.translation import gettext, gettext_lazy
 from django.views import defaults
-from rest_framework.exceptions import NotFound
+from drf_standardized_errors.handler import ExceptionHandler
+from rest_framework.exceptions import APIException, NotFound
+
+# What Django raises when the database is down, restarting or unreachable (and when a query is
+# cut off by it): the request did nothing wrong.
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -23,7 +33,15 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+# Seconds a client is asked to wait when the database cannot be reached (a restart, a failover).
+RETRY_AFTER_SECONDS = 5
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500, or a 503 when what failed was reaching the database: nothing is wrong with
+    the request, and asking again shortly will work (Django reconnects on the next request)."""
+    if isinstance(sys.exc_info()[1], DATABASE_UNREACHABLE):
+        return _database_unavailable(request)
     if _is_api(request):
         body = {
             "type": "server_error",
@@ -31,3 +49,37 @@ def server_error(request: HttpRequest) -> HttpResponse:
         }
         return JsonResponse(body, status=500)
     return defaults.server_error(request)
+
+
+class DatabaseUnavailable(APIException):
+    status_code = 503
+    default_code = "database_unavailable"
+    default_detail = gettext_lazy(
+        "Koers cannot reach its database just now. Nothing was changed; try again in a moment."
+    )
+
+
+class KoersExceptionHandler(ExceptionHandler):
+    """drf-standardized-errors' handler, which answers every exception in an API view itself:
+    an unreachable database is the same clean 503 there as everywhere else."""
+
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, DATABASE_UNREACHABLE):
+            unavailable = DatabaseUnavailable()
+            unavailable.wait = RETRY_AFTER_SECONDS  # type: ignore[attr-defined]  # read by get_headers
+            return unavailable
+        return super().convert_known_exceptions(exc)
+
+
+def _database_unavailable(request: HttpRequest) -> HttpResponse:
+    detail = str(DatabaseUnavailable.default_detail)
+    if _is_api(request):
+        body = {
+            "type": "server_error",
+            "errors": [{"code": "database_unavailable", "detail": detail, "attr": None}],
+        }
+        response: HttpResponse = JsonResponse(body, status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html", {"detail": detail}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

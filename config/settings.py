@@ -137,6 +137,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer is a clean 503 within this many seconds (api/errors.py),
+    # not a request hanging until gunicorn's worker timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DATABASE_CONNECT_TIMEOUT", 5, minimum=1, maximum=60
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
@@ -339,7 +345,11 @@ KOERS_API_THROTTLE_ANON = env_rate("KOERS_API_THROTTLE_ANON", "60/hour")
 # Always on in a deployment; tests that count a view's queries switch it off
 # (tests/api/access_log_helpers.py).
 KOERS_API_ACCESS_LOG = True
-DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
+DRF_STANDARDIZED_ERRORS = {
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    # An unreachable database: 503 with Retry-After, as outside the API (api/errors.py).
+    "EXCEPTION_HANDLER_CLASS": "api.errors.KoersExceptionHandler",
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Koers API",
     "DESCRIPTION": "Read-only API of the Koers AI use-case register (README, API).",

@@ -1,11 +1,14 @@
 """The test markers' rules, as a plugin (loaded by the root conftest.py, or with -p).
 
 - `pg_only` tests skip unless the database is PostgreSQL; `browser` tests skip unless Chromium
-  is on PATH, with a loud line at the end of the run.
-- `--require-markers pg_only,browser` (CI) turns any such skip into a failed run."""
+  is on PATH, with a loud line at the end of the run; `fault` tests skip unless they can make a
+  private PostgreSQL cluster (Debian's pg_createcluster, as root).
+- `--require-markers pg_only,browser` (CI; `fault` in its own step) turns any such skip into a
+  failed run."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -29,7 +32,10 @@ def _chromium() -> str | None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     has_chromium = _chromium() is not None
+    makes_clusters = shutil.which("pg_createcluster") is not None and os.geteuid() == 0
     for item in items:
+        if "fault" in item.keywords and not makes_clusters:
+            item.add_marker(pytest.mark.skip(reason="fault: needs pg_createcluster, run as root"))
         if "pg_only" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="pg_only: DATABASE_URL does not point at PostgreSQL"))
         if "browser" in item.keywords and not has_chromium:

@@ -236,3 +236,37 @@ def test_a_person_chooses_the_weekly_digest_and_their_language(member_a: Client)
     assert (person.language, person.weekly_digest) == ("en", True)
     event = AuditEvent.objects.filter(action="register.user.changed").latest("id")
     assert (event.actor_label, event.justification) == ("member_a", "language, weekly_digest")
+
+
+def test_an_unreachable_database_is_a_clean_503_for_pages_and_the_api(
+    member_a: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    from register import services
+    from register.models import User
+
+    key = services.api_token_create(acting_user=None, user=User.objects.get(username="member_a"))
+    member_a.raise_request_exception = False  # as a browser meets it, through Django's handler
+
+    def broken_cursor(*args: object, **kwargs: object) -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    page = member_a.get("/use-cases/", HTTP_ACCEPT_LANGUAGE="en")
+    assert (page.status_code, page["Retry-After"]) == (503, "5")
+    assert (
+        "Koers cannot reach its database just now. Nothing was changed; try again in a moment."
+        in page.content.decode()
+    )
+    api = member_a.get("/api/v1/use-cases/")
+    assert (api.status_code, api.json()["errors"][0]["code"]) == (503, "database_unavailable")
+    # With a token the first query is inside the API view, where drf-standardized-errors answers.
+    by_token = Client(raise_request_exception=False).get(
+        "/api/v1/use-cases/", HTTP_AUTHORIZATION=f"Token {key}"
+    )
+    assert (by_token.status_code, by_token["Retry-After"]) == (503, "5")
+    assert by_token.json()["errors"][0]["code"] == "database_unavailable"
+    monkeypatch.undo()
+    assert member_a.get("/use-cases/").status_code == 200  # and back, without anything restarting
