@@ -338,6 +338,8 @@ REST_FRAMEWORK = {
 # who left kept by name this many days after their deactivation, then pseudonymised.
 KOERS_RETENTION_API_ACCESS_DAYS = env_int("KOERS_RETENTION_API_ACCESS_DAYS", 365, minimum=30, maximum=3650)
 KOERS_RETENTION_LEAVERS_DAYS = env_int("KOERS_RETENTION_LEAVERS_DAYS", 90, minimum=0, maximum=3650)
+# Who asked a question on the public page, and how to reach them: kept this many days after the answer.
+KOERS_RETENTION_ASKERS_DAYS = env_int("KOERS_RETENTION_ASKERS_DAYS", 365, minimum=30, maximum=3650)
 KOERS_TRANSPARENCY_ASKS_PER_HOUR = env_int("KOERS_TRANSPARENCY_ASKS_PER_HOUR", 5, minimum=1, maximum=1000)
 KOERS_API_THROTTLE_USER = env_rate("KOERS_API_THROTTLE_USER", "2000/hour")
 KOERS_API_THROTTLE_ANON = env_rate("KOERS_API_THROTTLE_ANON", "60/hour")

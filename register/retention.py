@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 
 from register import services
-from register.models import ApiAccess, AuditEvent, Heartbeat, SweepRun, User
+from register.models import ApiAccess, AuditEvent, ExplanationRequest, Heartbeat, SweepRun, User
 
 # Logs kept for a fixed time (the settings name the two that organisations choose).
 ADMIN_LOG_DAYS = 365
@@ -96,6 +96,20 @@ def _leavers(now: dt.datetime, dry_run: bool) -> int:
     return len(people)
 
 
+def _askers(now: dt.datetime, dry_run: bool) -> int:
+    cutoff = now - dt.timedelta(days=settings.KOERS_RETENTION_ASKERS_DAYS)
+    answered = ExplanationRequest.objects.filter(
+        status=ExplanationRequest.Status.ANSWERED, answered_at__lt=cutoff, contact_removed_at__isnull=True
+    ).order_by("pk")
+    if dry_run:
+        return answered.count()
+    done = 0
+    for request in answered.iterator():
+        services.explanation_request_forget_contact(acting_user=None, request=request)
+        done += 1
+    return done
+
+
 def rules() -> list[Rule]:
     api_days = settings.KOERS_RETENTION_API_ACCESS_DAYS
     leaver_days = settings.KOERS_RETENTION_LEAVERS_DAYS
@@ -109,6 +123,12 @@ def rules() -> list[Rule]:
         ),
         Rule("register.heartbeat", f"worker heartbeats of the last {HEARTBEAT_DAYS} day", _heartbeats),
         Rule("django_session", "sessions that have not expired", _sessions),
+        Rule(
+            "register.explanationrequest",
+            f"who asked a question on the public page, and how to reach them, for "
+            f"{settings.KOERS_RETENTION_ASKERS_DAYS} days after the answer; the question and the answer stay",
+            _askers,
+        ),
         Rule(
             "register.user",
             f"people who left, by name, for {leaver_days} days after their deactivation; then "

@@ -53,6 +53,13 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> NoReturn:
         raise TypeError("Audit events are never deleted.")
 
+    def forget(self, *, subject_type: str, subject_id: str, fields: tuple[str, ...]) -> None:
+        """The other sanctioned rewrite (retention): personal fields of a record that keeps no
+        more of them are emptied in the snapshots of its own events."""
+        for event in self.filter(subject_type=subject_type, subject_id=subject_id):
+            snapshot = {**event.snapshot, **{k: "" for k in fields if k in event.snapshot}}
+            models.QuerySet.update(self.filter(pk=event.pk), snapshot=snapshot)
+
     def pseudonymise(self, *, user_id: int, pseudonym: str) -> None:
         """The one sanctioned rewrite (PRODUCT.md, retention): a person who left is replaced by a
         pseudonym as actor and in the snapshots of their own user record."""

@@ -101,6 +101,10 @@ class ExplanationRequest(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     answer_note = models.TextField(_("how it was answered"), blank=True)
+    # Set by retention (apply_retention): the asker's name and contact details are gone.
+    contact_removed_at = models.DateTimeField(
+        _("contact details removed"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("explanation request")
@@ -108,7 +112,7 @@ class ExplanationRequest(models.Model):
         ordering = ("-received_at", "-id")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(email="") | ~Q(phone=""),
+                condition=~Q(email="") | ~Q(phone="") | Q(contact_removed_at__isnull=False),
                 name="explanationrequest_reachable",
                 violation_error_message=_("Give an e-mail address or a telephone number."),
             ),

@@ -44,6 +44,7 @@ from register.services.people import (
 from register.services.transparency import (
     explanation_request_answer,
     explanation_request_create,
+    explanation_request_forget_contact,
     explanation_request_set_deadline,
     pledge_update,
     use_case_publish,
@@ -74,6 +75,7 @@ __all__ = [
     "decision_record",
     "explanation_request_answer",
     "explanation_request_create",
+    "explanation_request_forget_contact",
     "explanation_request_set_deadline",
     "incident_clock_done",
     "incident_record",

@@ -14,7 +14,15 @@ from django.utils.translation import gettext as _
 from register import outbox, schedule
 from register.audit import audit_log
 from register.choices import LifecycleStage, WorkflowStatus
-from register.models import Delivery, ExplanationRequest, Publication, TransparencyPledge, UseCase, User
+from register.models import (
+    AuditEvent,
+    Delivery,
+    ExplanationRequest,
+    Publication,
+    TransparencyPledge,
+    UseCase,
+    User,
+)
 from register.services.notify import committee_recipients
 from register.services.use_cases import _lock
 
@@ -216,6 +224,40 @@ def explanation_request_answer(
     audit_log(
         actor=acting_user,
         action="register.explanation_request.answered",
+        subject=locked,
+        use_case_id=locked.use_case_id,
+    )
+    return locked
+
+
+ASKER_FIELDS = ("name", "email", "phone")
+
+
+@transaction.atomic
+def explanation_request_forget_contact(
+    *, acting_user: User | None, request: ExplanationRequest
+) -> ExplanationRequest:
+    """Retention (SECURITY.md): an answered request keeps its question and how it was answered,
+    not who asked or how to reach them; gone from the request, the snapshots of its own audit
+    events and the outbox rows addressed to them."""
+    locked = ExplanationRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.contact_removed_at is not None:
+        return locked
+    if locked.status != ExplanationRequest.Status.ANSWERED:
+        raise ValidationError(_("This request has not been answered yet."), code="open")
+    address = locked.email
+    locked.name, locked.email, locked.phone = "", "", ""
+    locked.contact_removed_at = timezone.now()
+    locked.save(update_fields=[*ASKER_FIELDS, "contact_removed_at"])
+    subject = f"{locked._meta.label_lower}"
+    AuditEvent.objects.forget(subject_type=subject, subject_id=str(locked.pk), fields=ASKER_FIELDS)
+    if address:
+        Delivery.objects.filter(subject_type=subject, subject_id=str(locked.pk), recipient=address).update(
+            recipient=f"removed-request-{locked.pk}"
+        )
+    audit_log(
+        actor=acting_user,
+        action="register.explanation_request.contact_removed",
         subject=locked,
         use_case_id=locked.use_case_id,
     )

@@ -120,3 +120,43 @@ def test_it_pseudonymises_people_who_left_long_enough_ago() -> None:
     for person in (left_lately, staying, made_inactive_by_hand):
         assert User.objects.get(pk=person.pk).username == person.username
     assert "register.user: 0 removed" in _run()  # once is enough
+
+
+def test_it_forgets_who_asked_a_public_question_a_year_after_the_answer() -> None:
+    from register.models import Delivery, ExplanationRequest
+    from tests.register.test_transparency import approved, chair, publish
+
+    case = approved()
+    publish(case)
+    with time_machine.travel(_ago(400), tick=False):
+        old = services.explanation_request_create(
+            acting_user=None, use_case=case, kind="explanation", question="Waarom dit antwoord?",
+            name="Karin de Wit", email="karin@example.net", phone="0612345678",
+        )  # fmt: skip
+        services.explanation_request_answer(acting_user=chair(), request=old, note="Per e-mail uitgelegd")
+    with time_machine.travel(_ago(30), tick=False):
+        recent = services.explanation_request_create(
+            acting_user=None, use_case=case, kind="explanation", question="En nu?", email="piet@example.net"
+        )
+        services.explanation_request_answer(acting_user=chair(), request=recent, note="Gebeld")
+    still_open = services.explanation_request_create(
+        acting_user=None, use_case=case, kind="explanation", question="Open?", email="open@example.net"
+    )
+
+    assert "register.explanationrequest: 1 would go" in _run("--dry-run")
+    assert "register.explanationrequest: 1 removed" in _run()
+
+    gone = ExplanationRequest.objects.get(pk=old.pk)
+    assert (gone.name, gone.email, gone.phone) == ("", "", "")
+    assert (gone.question, gone.answer_note) == ("Waarom dit antwoord?", "Per e-mail uitgelegd")
+    assert gone.contact_removed_at is not None
+    # Nowhere else either: the snapshots of its own events, the confirmation sent to them.
+    for personal in ("Karin", "karin@example.net", "0612345678"):
+        assert not AuditEvent.objects.filter(snapshot__icontains=personal).exists()
+        assert not Delivery.objects.filter(recipient__icontains=personal).exists()
+    assert AuditEvent.objects.filter(
+        action="register.explanation_request.contact_removed", subject_id=str(old.pk)
+    ).exists()
+    for kept in (recent, still_open):
+        assert ExplanationRequest.objects.get(pk=kept.pk).email == kept.email
+    assert "register.explanationrequest: 0 removed" in _run()  # once is enough
