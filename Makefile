@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?= -n 2
 export DEBUG ?= 1
 
-.PHONY: run test messages lock bench
+.PHONY: run test messages lock bench load
 
 $(VENV)/.installed: requirements/dev.txt requirements/base.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Koers needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -39,6 +39,10 @@ lock: $(VENV)/.installed
 	$(VENV)/bin/uv pip compile pyproject.toml -o requirements/base.txt --python-version 3.11 --no-header
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -c requirements/base.txt \
 		-o requirements/dev.txt --python-version 3.11 --no-header
+
+## load: 50 API clients and 10 form users for 60 s against gunicorn (BENCHMARKS.md, Load)
+load: $(VENV)/.installed
+	$(PY) -m bench.mixed_load
 
 ## bench: the benchmark suite against PostgreSQL (BENCH_DATABASE_URL); SMOKE=1 for small sizes (CI)
 bench: $(VENV)/.installed

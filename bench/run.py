@@ -181,8 +181,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(name: str) -> Iterator[int]:
-    """Koers under gunicorn (2 sync workers) on a free port; stopped on the way out, whatever happened."""
+def gunicorn(name: str, workers: int = 2) -> Iterator[int]:
+    """Koers under gunicorn (2 sync workers unless told) on a free port; stopped on the way out,
+    whatever happened."""
     port = _free_port()
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in the finally below)
         "w+", prefix="koers-bench-gunicorn-", suffix=".log", delete=False
@@ -193,7 +194,7 @@ def gunicorn(name: str) -> Iterator[int]:
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
-        "2",
+        str(workers),
         "--worker-class",
         "sync",
         "--timeout",
@@ -215,7 +216,7 @@ def gunicorn(name: str) -> Iterator[int]:
             if time.monotonic() > deadline:
                 raise BenchError("gunicorn did not listen within 60 s")
             time.sleep(0.2)
-        say(f"  gunicorn (pid {process.pid}) on 127.0.0.1:{port}, 2 sync workers")
+        say(f"  gunicorn (pid {process.pid}) on 127.0.0.1:{port}, {workers} sync workers")
         yield port
     finally:
         if process.poll() is None:
