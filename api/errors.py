@@ -14,9 +14,25 @@ from django.views import defaults
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework.exceptions import APIException, NotFound
 
-# What Django raises when the database is down, restarting or unreachable (and when a query is
-# cut off by it): the request did nothing wrong.
-DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
+# SQLSTATEs of a server going away: its connection lost (class 08) or it shutting down
+# (57P01-57P03). Other "operational" errors (a timeout, a limit, a full disk) are faults to fix,
+# not a moment to wait: they stay 500s.
+_GONE = ("08", "57P01", "57P02", "57P03")
+
+
+def database_unreachable(exc: BaseException | None) -> bool:
+    """Whether `exc` says the database could not be reached, rather than that something failed in it."""
+    if isinstance(exc, InterfaceError):  # the connection is closed or unusable
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__  # the driver's own error, which Django wraps
+    if type(cause).__module__.startswith("sqlite3"):  # the embedded database: only "busy" is a wait
+        return "database is locked" in str(cause)
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate is None:  # no answer from a server at all: refused, timed out, not there
+        return True
+    return str(sqlstate).startswith(_GONE)
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -40,7 +56,7 @@ RETRY_AFTER_SECONDS = 5
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django's 500, or a 503 when what failed was reaching the database: nothing is wrong with
     the request, and asking again shortly will work (Django reconnects on the next request)."""
-    if isinstance(sys.exc_info()[1], DATABASE_UNREACHABLE):
+    if database_unreachable(sys.exc_info()[1]):
         return _database_unavailable(request)
     if _is_api(request):
         body = {
@@ -64,7 +80,7 @@ class KoersExceptionHandler(ExceptionHandler):
     an unreachable database is the same clean 503 there as everywhere else."""
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
-        if isinstance(exc, DATABASE_UNREACHABLE):
+        if database_unreachable(exc):
             unavailable = DatabaseUnavailable()
             unavailable.wait = RETRY_AFTER_SECONDS  # type: ignore[attr-defined]  # read by get_headers
             return unavailable
@@ -73,6 +89,12 @@ class KoersExceptionHandler(ExceptionHandler):
 
 def _database_unavailable(request: HttpRequest) -> HttpResponse:
     detail = str(DatabaseUnavailable.default_detail)
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        # The connection may have gone at the commit, after the change was made.
+        detail = gettext(
+            "Koers lost its database while saving: your change may or may not be stored. "
+            "Check before you send it again."
+        )
     if _is_api(request):
         body = {
             "type": "server_error",

@@ -61,7 +61,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
             models.QuerySet.update(self.filter(pk=event.pk), snapshot=snapshot)
 
     def pseudonymise(self, *, user_id: int, pseudonym: str) -> None:
-        """The one sanctioned rewrite (PRODUCT.md, retention): a person who left is replaced by a
+        """A sanctioned rewrite (PRODUCT.md, retention; `forget` is the other): a person who left is replaced by a
         pseudonym as actor and in the snapshots of their own user record."""
         personal = {"username": pseudonym, "first_name": "", "last_name": "", "email": ""}
         models.QuerySet.update(self.filter(actor_id=user_id), actor_label=pseudonym)

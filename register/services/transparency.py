@@ -252,8 +252,9 @@ def explanation_request_forget_contact(
     subject = f"{locked._meta.label_lower}"
     AuditEvent.objects.forget(subject_type=subject, subject_id=str(locked.pk), fields=ASKER_FIELDS)
     if address:
+        # An error kept from a refused send may quote the address too.
         Delivery.objects.filter(subject_type=subject, subject_id=str(locked.pk), recipient=address).update(
-            recipient=f"removed-request-{locked.pk}"
+            recipient=f"removed-request-{locked.pk}", last_error=""
         )
     audit_log(
         actor=acting_user,

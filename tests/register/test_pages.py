@@ -270,3 +270,45 @@ def test_an_unreachable_database_is_a_clean_503_for_pages_and_the_api(
     assert by_token.json()["errors"][0]["code"] == "database_unavailable"
     monkeypatch.undo()
     assert member_a.get("/use-cases/").status_code == 200  # and back, without anything restarting
+
+
+def test_a_fault_inside_the_database_stays_a_500_not_a_wait(
+    member_a: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A statement over one of PostgreSQL's limits (class 54) is a fault to fix, not a moment to wait.
+    import psycopg
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    from api.errors import database_unreachable
+
+    def over_a_limit(*args: object, **kwargs: object) -> None:
+        raise OperationalError("index row size exceeds maximum") from psycopg.errors.ProgramLimitExceeded(
+            "54000"
+        )
+
+    member_a.raise_request_exception = False
+    monkeypatch.setattr(connection, "cursor", over_a_limit)
+    assert member_a.get("/use-cases/").status_code == 500
+    monkeypatch.undo()
+    refused = OperationalError("connection refused")
+    refused.__cause__ = psycopg.OperationalError("connection failed")  # no SQLSTATE: no server answered
+    shutting_down = OperationalError("terminating connection")
+    shutting_down.__cause__ = psycopg.errors.AdminShutdown("57P01")
+    assert (database_unreachable(refused), database_unreachable(shutting_down)) == (True, True)
+
+
+def test_a_save_cut_off_by_the_database_says_it_may_have_been_stored(
+    member_a: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    def gone(*args: object, **kwargs: object) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    member_a.raise_request_exception = False
+    monkeypatch.setattr(connection, "cursor", gone)
+    response = member_a.post("/settings/", {"language": "en"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 503
+    assert "your change may or may not be stored" in response.content.decode()
