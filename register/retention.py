@@ -18,8 +18,9 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Max, QuerySet
 
-from register import services
+from register import selectors, services
 from register.models import ApiAccess, AuditEvent, ExplanationRequest, Heartbeat, SweepRun, User
+from register.services.people import PSEUDONYM_PREFIX
 
 # Logs kept for a fixed time (the settings name the two that organisations choose).
 ADMIN_LOG_DAYS = 365
@@ -54,8 +55,7 @@ def _admin_log(now: dt.datetime, dry_run: bool) -> int:
 def _sweep_runs(now: dt.datetime, dry_run: bool) -> int:
     """Old runs, but never the last clean one (/healthz and the dashboard show it)."""
     cutoff = now - dt.timedelta(days=SWEEP_RUN_DAYS)
-    # The same run selectors.last_sweep reads: the clean run that finished last.
-    last_clean = SweepRun.objects.filter(finished_at__isnull=False, error="").order_by("-finished_at").first()
+    last_clean = selectors.last_clean_sweep()  # the run /healthz and the dashboard read
     old = SweepRun.objects.filter(started_at__lt=cutoff)
     if last_clean is not None:
         old = old.exclude(pk=last_clean.pk)
@@ -83,7 +83,7 @@ def leavers_due(now: dt.datetime) -> list[User]:
     due = {int(row["subject_id"]) for row in deactivated if row["last"] < cutoff}
     return list(
         User.objects.filter(pk__in=due, is_active=False)
-        .exclude(username__startswith="former-")
+        .exclude(username__startswith=PSEUDONYM_PREFIX)
         .order_by("pk")
     )
 

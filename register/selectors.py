@@ -174,10 +174,15 @@ class SweepState:
     last_clean: dt.datetime | None
 
 
+def last_clean_sweep() -> SweepRun | None:
+    """The clean run that finished last (runs that crashed count for nothing)."""
+    return SweepRun.objects.filter(finished_at__isnull=False, error="").order_by("-finished_at").first()
+
+
 def last_sweep(now: dt.datetime) -> SweepState:
     """Runs that crashed count for nothing: without a clean run, the clock runs from the first
     try; a fresh install that has not swept yet is not late."""
-    clean = SweepRun.objects.filter(finished_at__isnull=False, error="").order_by("-finished_at").first()
+    clean = last_clean_sweep()
     first = SweepRun.objects.order_by("started_at").first()
     if first is None:
         return SweepState("never", None)

@@ -164,13 +164,17 @@ def user_deactivate(*, acting_user: User | None, user: User) -> User:
     return user
 
 
+# A person who left, by name no more: former-<id> (user_pseudonymise; retention finds who is not yet).
+PSEUDONYM_PREFIX = "former-"
+
+
 @transaction.atomic
 def user_pseudonymise(*, acting_user: User | None, user: User) -> User:
     """A person who left: their name disappears from the register and from the audit trail;
     what they did stays, under a stable pseudonym."""
     if user.is_active:
         raise ValidationError(_("Deactivate the person before pseudonymising them."), code="still_active")
-    pseudonym = f"former-{user.pk}"
+    pseudonym = f"{PSEUDONYM_PREFIX}{user.pk}"
     names = {user.get_full_name(), user.get_username()} - {""}
     Delivery.scrub(address=user.email, names=names, pseudonym=pseudonym)
     user.username, user.first_name, user.last_name, user.email = pseudonym, "", "", ""
